@@ -1,0 +1,210 @@
+"""GAMOClassifier: the classifier network trained in GAMO's three-player game."""
+
+import numpy as np
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import (
+    GAME_PARAMETER_CONSTRAINTS,
+    GAME_PARAMETERS_DOC,
+    check_oversampled_classes,
+    draw_seeds,
+    train,
+)
+
+# Rows per forward pass in predict_proba: bounds memory on large inputs.
+PREDICT_CHUNK = 65536
+
+
+class GAMOClassifier(ClassifierMixin, BaseEstimator):
+    """Classifier trained jointly with GAMO's convex generator and discriminator.
+
+    GAMO's classifier M learns from real rows and from synthetic minority rows
+    that the generator places where M errs. This estimator plays the same game as
+    :class:`GAMOSampler` and keeps M: use it when the goal is a classifier for
+    imbalanced data rather than a resampled data set.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes the generator oversamples and how the fake labels are
+        drawn (in proportion to each class's deficit), with imbalanced-learn's
+        over-sampling semantics. ``{{}}`` oversamples nothing and trains the
+        plain network: the baseline of the paper.
+
+    {game_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    classifier_ : torch.nn.Module
+        The fitted classifier network M (on the CPU).
+
+    generator_ : torch.nn.Module or None
+        The fitted convex generator, or None if no class was oversampled.
+
+    sampling_strategy_ : dict
+        Deficit of each oversampled class.
+
+    history_ : dict of ndarray
+        Per-iteration losses, keys ``'classifier'``, ``'discriminator'`` and
+        ``'generator'`` (NaN where a player does not play).
+
+    n_iter_ : int
+        Number of iterations run.
+
+    device_ : torch.device
+        Device the game was trained on.
+
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen in ``fit``, when X has string column names.
+
+    See Also
+    --------
+    GAMOSampler : Resample a data set with the generator of the same game.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from gamo_sampler import GAMOClassifier
+    >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> clf = GAMOClassifier(max_iter=300, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).tolist()
+    [0, 0, 0]
+    >>> clf.predict_proba(X[:1]).sum().round(6)
+    np.float64(1.0)
+    """
+
+    _parameter_constraints = {
+        "sampling_strategy": BaseOverSampler._parameter_constraints[
+            "sampling_strategy"
+        ],
+        **GAME_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        sampling_strategy="auto",
+        *,
+        max_iter=2000,
+        batch_size=32,
+        latent_dim=100,
+        generator_hidden_sizes=(256, 64),
+        hidden_layer_sizes=(256, 128),
+        learning_rate=2e-4,
+        samples_per_class=4,
+        use_discriminator=True,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.latent_dim = latent_dim
+        self.generator_hidden_sizes = generator_hidden_sizes
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.samples_per_class = samples_per_class
+        self.use_discriminator = use_discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the three-player game and keep the classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : array-like of shape (n_samples,)
+            Class labels, of any type.
+
+        Returns
+        -------
+        self : GAMOClassifier
+            The fitted classifier.
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        self.classes_, y_codes, counts = np.unique(
+            y, return_inverse=True, return_counts=True
+        )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "GAMOClassifier needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {self.classes_[0]!r}."
+            )
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, "over-sampling"
+        )
+        deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
+        check_oversampled_classes(counts, deficits, self.classes_)
+        (seed,) = draw_seeds(self.random_state, n_seeds=1)
+        result = train(self, X, y_codes, len(self.classes_), deficits, seed)
+        self.classifier_ = result.classifier
+        self.generator_ = result.generator
+        self.history_ = result.history
+        self.n_iter_ = result.n_iter
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities from the classifier network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, in the order of ``classes_``; each row sums to 1.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = self.standardizer_.transform(X)
+        parts = []
+        with torch.no_grad():
+            for start in range(0, len(X), PREDICT_CHUNK):
+                rows = torch.as_tensor(X[start : start + PREDICT_CHUNK])
+                parts.append(self.classifier_(rows).double().numpy())
+        proba = np.vstack(parts) if parts else np.empty((0, len(self.classes_)))
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, of the type seen in ``fit``.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+GAMOClassifier.__doc__ = GAMOClassifier.__doc__.format(
+    game_parameters=GAME_PARAMETERS_DOC
+)

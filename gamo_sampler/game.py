@@ -1,0 +1,308 @@
+"""The GAMO three-player training loop. It knows tensors, not scikit-learn.
+
+One iteration on a real mini-batch makes the reference code's updates, in its order:
+
+1. M on the real batch, target ``one_hot(y)``;
+2. D on the real batch, target ``1 - U(0, 0.1)``;
+3. draw fake labels in proportion to each class's deficit and generate fakes with no
+   gradient and G in inference mode;
+4. M on the fakes, target ``one_hot(fake label)``;
+5. D on the fakes, target ``U(0, 0.1)``;
+6. G against M (target ``1 - one_hot``, the "opposite label") and against D
+   (target 1), ``samples_per_class`` samples per class each.
+
+Every loss is a mean squared error on softmax or sigmoid outputs. The reference
+makes step 6 as two tiny optimizer steps per class; here it is one batched forward
+pass, one backward pass and one Adam step whose gradient is the sum of the per-class
+gradients (``tests/test_game.py`` checks this against the per-class formulation).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glorot_
+
+HISTORY_KEYS = ("classifier", "discriminator", "generator")
+# One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
+LABEL_NOISE = 0.1
+
+
+@dataclass(frozen=True)
+class GameConfig:
+    """Size and length of one game; see :class:`~gamo_sampler.GAMOSampler`."""
+
+    max_iter: int = 2000
+    batch_size: int = 32
+    latent_dim: int = 100
+    generator_hidden_sizes: tuple = (256, 64)
+    hidden_layer_sizes: tuple = (256, 128)
+    learning_rate: float = 2e-4
+    samples_per_class: int = 4
+    use_discriminator: bool = True
+
+
+@dataclass
+class GameResult:
+    """What a finished game leaves: the networks (on CPU) and the loss history."""
+
+    classifier: ClassifierNet
+    generator: ConvexGenerator | None
+    history: dict = field(default_factory=dict)
+    n_iter: int = 0
+
+
+def resolve_device(device):
+    """Turn ``'auto'``, ``'cpu'``, ``'cuda'`` or a :class:`torch.device` into a device.
+
+    Raises
+    ------
+    ValueError
+        If CUDA is asked for but not available.
+    """
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={str(device)!r} was requested but CUDA is not available on this "
+            "machine. Use device='cpu' or device='auto'."
+        )
+    return device
+
+
+def mse(output, target):
+    """Keras' ``mean_squared_error``: mean over outputs, then over the batch."""
+    return F.mse_loss(output, target)
+
+
+def adam(module, learning_rate, device):
+    """The reference optimizer, Adam(lr, beta1=0.5), one per network."""
+    return torch.optim.Adam(
+        module.parameters(),
+        lr=learning_rate,
+        betas=(0.5, 0.999),
+        eps=1e-7,
+        **({"fused": True} if device.type == "cuda" else {"foreach": True}),
+    )
+
+
+def build_networks(X, y, n_classes, deficits, config, generator, device):
+    """Create M, D and G with Keras-like initialisation from ``generator``.
+
+    The global torch RNG is left as it was: module constructors draw from it, so
+    they run inside :func:`torch.random.fork_rng` and are then re-initialised from
+    the local ``generator``.
+    """
+    n_features = X.shape[1]
+    oversampled = np.flatnonzero(deficits > 0)
+    with torch.random.fork_rng(devices=[]):
+        classifier = ClassifierNet(n_features, n_classes, config.hidden_layer_sizes)
+        discriminator = None
+        if config.use_discriminator and len(oversampled):
+            discriminator = DiscriminatorNet(
+                n_features, n_classes, config.hidden_layer_sizes
+            )
+        convex_generator = None
+        if len(oversampled):
+            anchors = [X[y == code] for code in oversampled.tolist()]
+            convex_generator = ConvexGenerator(
+                anchors,
+                oversampled,
+                n_classes,
+                config.latent_dim,
+                config.generator_hidden_sizes,
+            )
+    nets = [classifier, discriminator, convex_generator]
+    for net in nets:
+        if net is not None:
+            init_glorot_(net.cpu(), generator).to(device)
+    return nets
+
+
+class FakeDrawer:
+    """Step 3: draw fake labels in proportion to the deficits and generate rows.
+
+    Labels are drawn on the host, so the layout of the batch is known there and the
+    loop never waits for the device.
+    """
+
+    def __init__(self, convex_generator, deficits, batch_size, host_rng, device_rng):
+        oversampled = deficits[deficits > 0].astype(np.float64)
+        self.proportions = torch.as_tensor(oversampled / oversampled.sum())
+        self.generator = convex_generator
+        self.batch_size = batch_size
+        self.host_rng = host_rng
+        self.device_rng = device_rng
+
+    def draw(self):
+        """Return fake rows and their label codes, ``batch_size`` of them."""
+        g = self.generator
+        k = g.n_generator_classes
+        labels = torch.multinomial(
+            self.proportions, self.batch_size, replacement=True, generator=self.host_rng
+        )
+        counts = torch.bincount(labels, minlength=k)
+        slots = int(counts.max())
+        keep = (torch.arange(slots) < counts[:, None]).flatten().nonzero().squeeze(1)
+        device = g.anchors.device
+        keep = keep.to(device, non_blocking=True)
+        z = torch.randn(
+            k * slots, g.latent_dim, device=device, generator=self.device_rng
+        )
+        rows = g(z).flatten(0, 1)[keep]
+        codes = g.class_codes.repeat_interleave(slots)[keep]
+        return rows, codes
+
+
+def generator_loss(convex_generator, classifier, discriminator, samples, device_rng):
+    """Step 6 as one batched loss: the sum of the reference's per-class G losses.
+
+    Each generator class gets ``samples`` rows judged by M against the opposite label
+    ``1 - one_hot(class)`` and, with a discriminator, ``samples`` fresh rows judged by D
+    against target 1. BatchNorm statistics are taken per (class, judge) group, as in
+    the reference's separate per-class steps.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        Scalar to minimise; its gradient is the sum of the per-class gradients.
+    judges : int
+        Number of per-class losses summed per class (1 or 2), to report a mean.
+    """
+    g = convex_generator
+    k = g.n_generator_classes
+    judges = 1 if discriminator is None else 2
+    z = torch.randn(
+        k * judges * samples,
+        g.latent_dim,
+        device=g.anchors.device,
+        generator=device_rng,
+    )
+    rows = g(z, group_size=samples).view(k, judges, samples, -1)
+    codes = g.class_codes.repeat_interleave(samples)
+    opposite = 1.0 - F.one_hot(codes, g.n_classes).to(rows.dtype)
+    fooled_m = (classifier(rows[:, 0].flatten(0, 1)) - opposite).pow(2).mean(dim=1)
+    loss = fooled_m.sum() / samples
+    if discriminator is not None:
+        realness = discriminator(rows[:, 1].flatten(0, 1), codes)
+        loss = loss + (realness - 1.0).pow(2).sum() / samples
+    return loss, judges
+
+
+def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
+    """Train the three players and return the fitted networks.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_features)
+        Standardised float32 rows, already on ``device``.
+    y : torch.Tensor of shape (n_samples,)
+        Integer class codes in ``[0, n_classes)``, on ``device``.
+    n_classes : int
+        Number of classes.
+    deficits : ndarray of shape (n_classes,)
+        Number of rows each class must generate; classes with 0 get no IGU.
+    config : GameConfig
+        Sizes and schedule.
+    seed : int
+        Seed of the local generators; the global RNGs are not used.
+    device : torch.device
+        Where the loop runs.
+    progress : callable, optional
+        ``progress(losses)`` is called every few iterations with a dict of current
+        losses (this synchronises with the device, so only pass it when wanted).
+
+    Returns
+    -------
+    GameResult
+    """
+    host_rng = torch.Generator().manual_seed(seed)
+    device_rng = torch.Generator(device=device).manual_seed(seed + 1)
+    deficits = np.asarray(deficits)
+    classifier, discriminator, convex_generator = build_networks(
+        X, y, n_classes, deficits, config, host_rng, device
+    )
+    m_opt = adam(classifier, config.learning_rate, device)
+    if discriminator is not None:
+        d_opt = adam(discriminator, config.learning_rate, device)
+    if convex_generator is not None:
+        g_opt = adam(convex_generator, config.learning_rate, device)
+        g_params = list(convex_generator.parameters())
+        drawer = FakeDrawer(
+            convex_generator, deficits, config.batch_size, host_rng, device_rng
+        )
+
+    n_samples = X.shape[0]
+    history = torch.full((config.max_iter, 3), float("nan"), device=device)
+    eye = torch.eye(n_classes, device=device)
+    order, cursor = None, n_samples
+
+    def step(optimizer, loss):
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    def noisy(n, base):
+        # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
+        u = torch.rand(n, device=device, generator=device_rng) * LABEL_NOISE
+        return base + (1 - 2 * base) * u
+
+    for it in range(config.max_iter):
+        if cursor >= n_samples:
+            order = torch.randperm(n_samples, generator=host_rng).to(device)
+            cursor = 0
+        batch = order[cursor : cursor + config.batch_size]
+        cursor += config.batch_size
+        x_real, y_real = X[batch], y[batch]
+
+        m_loss = mse(classifier(x_real), eye[y_real])
+        step(m_opt, m_loss)
+        history[it, 0] = m_loss.detach()
+        if convex_generator is None:
+            continue
+        if discriminator is not None:
+            d_real = mse(discriminator(x_real, y_real), noisy(len(batch), 1.0))
+            step(d_opt, d_real)
+
+        convex_generator.eval()
+        with torch.no_grad():
+            x_fake, y_fake = drawer.draw()
+        convex_generator.train()
+        step(m_opt, mse(classifier(x_fake), eye[y_fake]))
+        if discriminator is not None:
+            d_fake = mse(discriminator(x_fake, y_fake), noisy(len(y_fake), 0.0))
+            step(d_opt, d_fake)
+            history[it, 1] = (d_real.detach() + d_fake.detach()) / 2
+
+        g_loss, judges = generator_loss(
+            convex_generator,
+            classifier,
+            discriminator,
+            config.samples_per_class,
+            device_rng,
+        )
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward(inputs=g_params)
+        g_opt.step()
+        history[it, 2] = g_loss.detach() / (
+            convex_generator.n_generator_classes * judges
+        )
+
+        if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
+            progress(it, dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True)))
+
+    if progress is not None and convex_generator is None:
+        progress(config.max_iter - 1, {"classifier": float(history[-1, 0])})
+    history = history.cpu().numpy().astype(np.float64)
+    for net in (classifier, convex_generator):
+        if net is not None:
+            net.cpu().eval()
+    return GameResult(
+        classifier=classifier,
+        generator=convex_generator,
+        history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
+        n_iter=config.max_iter,
+    )

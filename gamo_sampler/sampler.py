@@ -1,0 +1,258 @@
+"""GAMOSampler: GAMO as an imbalanced-learn over-sampler."""
+
+import numpy as np
+import torch
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_target_type
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import (
+    GAME_PARAMETER_CONSTRAINTS,
+    GAME_PARAMETERS_DOC,
+    check_oversampled_classes,
+    draw_seeds,
+    train,
+)
+
+# Rows generated per chunk: bounds the (chunk, n_i) weight matrix in memory.
+GENERATION_CHUNK = 4096
+
+
+class GAMOSampler(BaseOverSampler):
+    """Generative Adversarial Minority Oversampling (GAMO).
+
+    GAMO trains three players together: a classifier M, a class-conditional
+    discriminator D, and a convex generator G. G writes each synthetic row as a
+    convex combination of real rows of its own class, with weights chosen to fool
+    M (rows M gets wrong) while D still accepts them as real rows of that class.
+    Unlike SMOTE, which interpolates between random neighbours, GAMO places its
+    rows where the classifier errs, and never outside the class's convex hull.
+
+    Read more in the paper: Mullick, Datta and Das, "Generative Adversarial
+    Minority Oversampling", ICCV 2019.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {game_parameters}
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of rows generated for each class.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit_resample``.
+
+    generator_ : torch.nn.Module or None
+        The fitted convex generator (on the CPU), or None if no class needed
+        rows.
+
+    history_ : dict of ndarray
+        Per-iteration losses, keys ``'classifier'``, ``'discriminator'`` and
+        ``'generator'`` (NaN where a player does not play).
+
+    n_iter_ : int
+        Number of iterations run.
+
+    device_ : torch.device
+        Device the game was trained on.
+
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen in ``fit_resample``, when X has string column
+        names.
+
+    See Also
+    --------
+    GAMOClassifier : Keep the classifier trained in the same game.
+    imblearn.over_sampling.SMOTE : Interpolate between nearest neighbours.
+
+    Notes
+    -----
+    Features are standardised internally; generated rows are mapped back, so in
+    the original units they are still convex combinations of real rows. The
+    returned array holds the original rows, unchanged and in order, followed by
+    the synthetic rows.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gamo_sampler import GAMOSampler
+    >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sorted(Counter(y).items())
+    [(np.int64(0), 269), (np.int64(1), 31)]
+    >>> sampler = GAMOSampler(max_iter=200, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 269), (np.int64(1), 269)]
+    """
+
+    _parameter_constraints = {
+        **BaseOverSampler._parameter_constraints,
+        **GAME_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        sampling_strategy="auto",
+        *,
+        max_iter=2000,
+        batch_size=32,
+        latent_dim=100,
+        generator_hidden_sizes=(256, 64),
+        hidden_layer_sizes=(256, 128),
+        learning_rate=2e-4,
+        samples_per_class=4,
+        use_discriminator=True,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.latent_dim = latent_dim
+        self.generator_hidden_sizes = generator_hidden_sizes
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.samples_per_class = samples_per_class
+        self.use_discriminator = use_discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(self, X=X, y=y, reset=True, dtype=[np.float64, np.float32])
+        return X, y, binarize_y
+
+    def _fit_resample(self, X, y):
+        self.classes_, y_codes, counts = np.unique(
+            y, return_inverse=True, return_counts=True
+        )
+        deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
+        check_oversampled_classes(counts, deficits, self.classes_)
+        oversampled = np.flatnonzero(deficits > 0)
+        # Original rows of each oversampled class, in the generator's order: the
+        # convex weights are tied to these rows.
+        self.anchor_rows_ = [X[y_codes == i] for i in oversampled]
+        self.oversampled_classes_ = self.classes_[oversampled]
+        game_seed, sample_seed = draw_seeds(self.random_state)
+        if oversampled.size == 0:
+            self.generator_, self.history_, self.n_iter_ = None, {}, 0
+            return X.copy(), y.copy()
+        result = train(self, X, y_codes, len(self.classes_), deficits, game_seed)
+        self.generator_ = result.generator
+        self.history_ = result.history
+        self.n_iter_ = result.n_iter
+        X_new, y_new = self._generate(self.sampling_strategy_, sample_seed, y.dtype)
+        return np.vstack([X, X_new.astype(X.dtype)]), np.hstack([y, y_new])
+
+    def sample(self, n_samples, random_state=None):
+        """Draw new synthetic rows from the fitted generator.
+
+        Parameters
+        ----------
+        n_samples : int or dict
+            If int, the total number of rows, shared among the oversampled
+            classes in proportion to ``sampling_strategy_``. If dict, the number
+            of rows for each class label.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draw.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_new, n_features)
+            Synthetic rows, grouped by class.
+        y_new : ndarray of shape (n_new,)
+            Their labels.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from gamo_sampler import GAMOSampler
+        >>> X, y = make_classification(n_samples=200, weights=[0.8, 0.2],
+        ...                            random_state=0)
+        >>> sampler = GAMOSampler(max_iter=100, random_state=0)
+        >>> _ = sampler.fit_resample(X, y)
+        >>> X_new, y_new = sampler.sample({1: 5}, random_state=0)
+        >>> X_new.shape, y_new.tolist()
+        ((5, 20), [1, 1, 1, 1, 1])
+        """
+        check_is_fitted(self, "generator_")
+        if self.generator_ is None:
+            raise ValueError(
+                "No class was oversampled during fit_resample, so there is no "
+                "generator to sample from. Fit with a sampling_strategy that "
+                "oversamples at least one class."
+            )
+        if isinstance(n_samples, dict):
+            unknown = set(n_samples) - set(self.oversampled_classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"Cannot sample classes {sorted(unknown)!r}: the generator only "
+                    f"knows the oversampled classes {self.oversampled_classes_.tolist()!r}."
+                )
+            counts = n_samples
+        else:
+            counts = share_rows(int(n_samples), self.sampling_strategy_)
+        (seed,) = draw_seeds(random_state, n_seeds=1)
+        X_new, y_new = self._generate(counts, seed, self.classes_.dtype)
+        return X_new.astype(self.anchor_rows_[0].dtype), y_new
+
+    def _generate(self, counts, seed, y_dtype):
+        """Draw ``counts[label]`` rows per class as exact convex combinations."""
+        rng = torch.Generator().manual_seed(seed)
+        generator = self.generator_.eval()
+        labels = self.oversampled_classes_.tolist()
+        X_parts, y_parts = [], []
+        for label, n_rows in counts.items():
+            if n_rows <= 0:
+                continue
+            j = labels.index(label)
+            rows = self.anchor_rows_[j].astype(np.float64)
+            low, high = rows.min(axis=0), rows.max(axis=0)
+            for start in range(0, n_rows, GENERATION_CHUNK):
+                size = min(GENERATION_CHUNK, n_rows - start)
+                z = torch.randn(size, generator.latent_dim, generator=rng)
+                with torch.no_grad():
+                    alpha = generator.class_weights(z, j).double().numpy()
+                alpha /= alpha.sum(axis=1, keepdims=True)
+                # Clipping only removes float rounding: the product is already a
+                # convex combination of the class's rows.
+                X_parts.append(np.clip(alpha @ rows, low, high))
+            y_parts.append(np.full(n_rows, label, dtype=y_dtype))
+        if not X_parts:
+            n_features = self.anchor_rows_[0].shape[1]
+            return np.empty((0, n_features)), np.empty(0, dtype=y_dtype)
+        return np.vstack(X_parts), np.concatenate(y_parts)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+
+def share_rows(n_samples, weights):
+    """Split ``n_samples`` among classes in proportion to ``weights`` (largest
+    remainder), so the parts sum to ``n_samples`` exactly."""
+    labels = [label for label, w in weights.items() if w > 0]
+    w = np.array([weights[label] for label in labels], dtype=np.float64)
+    exact = n_samples * w / w.sum()
+    parts = np.floor(exact).astype(int)
+    remainder = n_samples - parts.sum()
+    parts[np.argsort(parts - exact, kind="stable")[:remainder]] += 1
+    return dict(zip(labels, parts.tolist(), strict=True))
+
+
+GAMOSampler.__doc__ = GAMOSampler.__doc__.format(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    game_parameters=GAME_PARAMETERS_DOC,
+)

@@ -79,14 +79,17 @@ def mse(output, target):
 
 
 def adam(module, learning_rate, device):
-    """The reference optimizer, Adam(lr, beta1=0.5), one per network."""
-    return torch.optim.Adam(
-        module.parameters(),
-        lr=learning_rate,
-        betas=(0.5, 0.999),
-        eps=1e-7,
-        **({"fused": True} if device.type == "cuda" else {"foreach": True}),
-    )
+    """The reference optimizer, Adam(lr, beta1=0.5), one per network.
+
+    The fused implementation (one kernel for the whole update) is some 2.5x faster
+    than ``foreach`` on the CPU too; torch before 2.4 only has it on CUDA.
+    """
+    params = list(module.parameters())
+    options = dict(lr=learning_rate, betas=(0.5, 0.999), eps=1e-7)
+    try:
+        return torch.optim.Adam(params, fused=True, **options)
+    except RuntimeError:
+        return torch.optim.Adam(params, foreach=True, **options)
 
 
 def build_networks(X, y, n_classes, deficits, config, generator, device):
@@ -140,21 +143,12 @@ class FakeDrawer:
     def draw(self):
         """Return fake rows and their label codes, ``batch_size`` of them."""
         g = self.generator
-        k = g.n_generator_classes
         labels = torch.multinomial(
             self.proportions, self.batch_size, replacement=True, generator=self.host_rng
         )
-        counts = torch.bincount(labels, minlength=k)
-        slots = int(counts.max())
-        keep = (torch.arange(slots) < counts[:, None]).flatten().nonzero().squeeze(1)
-        device = g.anchors.device
-        keep = keep.to(device, non_blocking=True)
-        z = torch.randn(
-            k * slots, g.latent_dim, device=device, generator=self.device_rng
-        )
-        rows = g(z).flatten(0, 1)[keep]
-        codes = g.class_codes.repeat_interleave(slots)[keep]
-        return rows, codes
+        counts = torch.bincount(labels, minlength=g.n_generator_classes)
+        rows, class_index = g.generate(counts.tolist(), self.device_rng)
+        return rows, g.class_codes[class_index]
 
 
 def generator_loss(convex_generator, classifier, discriminator, samples, device_rng):
@@ -178,7 +172,7 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     z = torch.randn(
         k * judges * samples,
         g.latent_dim,
-        device=g.anchors.device,
+        device=g.class_codes.device,
         generator=device_rng,
     )
     rows = g(z, group_size=samples).view(k, judges, samples, -1)

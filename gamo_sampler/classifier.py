@@ -5,7 +5,7 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import (
@@ -137,6 +137,11 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         self : GAMOClassifier
             The fitted classifier.
         """
+        if type_of_target(y).startswith(("multilabel", "multiclass-multioutput")):
+            raise ValueError(
+                "Multilabel and multioutput targets are not supported. Pass a 1-D "
+                "array of class labels as y."
+            )
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         self.classes_, y_codes, counts = np.unique(

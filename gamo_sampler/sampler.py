@@ -195,9 +195,10 @@ class GAMOSampler(BaseOverSampler):
         if isinstance(n_samples, dict):
             unknown = set(n_samples) - set(self.oversampled_classes_.tolist())
             if unknown:
+                known = self.oversampled_classes_.tolist()
                 raise ValueError(
                     f"Cannot sample classes {sorted(unknown)!r}: the generator only "
-                    f"knows the oversampled classes {self.oversampled_classes_.tolist()!r}."
+                    f"knows the oversampled classes {known!r}."
                 )
             counts = n_samples
         else:

@@ -270,13 +270,15 @@ def plot_decision_boundary(
     colors = point_colors or _class_colors(classes)
     for label in classes:
         mask = y == label
+        # Above anything drawn later at the default zorder, such as synthetic rows.
         ax.scatter(
             *X[mask].T,
-            s=10,
+            s=12,
             color=colors[label],
             edgecolors="white",
             linewidths=0.3,
             label=f"class {label}",
+            zorder=3,
         )
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])

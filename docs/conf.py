@@ -51,7 +51,6 @@ exclude_patterns = ["_build", "README.md", "**/README.md", "_ext", "_intersphinx
 # be missing: _ext/optional_pages.py keeps the build passing without them.
 
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": True}
 autodoc_typehints = "none"
 
 numpydoc_show_class_members = False

@@ -60,7 +60,8 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
 
     random_state : int, RandomState instance or None, default=None
         Seeds the training. The same seed gives bit-identical results on the
-        same CPU build; the global NumPy and torch RNGs are never touched.
+        same CPU build with the same number of torch threads; the global NumPy
+        and torch RNGs are never touched.
 
     verbose : bool or int, default=False
         Show a progress bar with live losses."""

@@ -5,7 +5,7 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import (
@@ -65,7 +65,7 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         Number of features seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen in ``fit``, when X has string column names.
 
     See Also
@@ -79,8 +79,8 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
     >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
     ...                            random_state=0)
     >>> clf = GAMOClassifier(max_iter=300, random_state=0).fit(X, y)
-    >>> clf.predict(X[:3]).tolist()
-    [0, 0, 0]
+    >>> clf.predict(X[:3]).tolist(), y[:3].tolist()
+    ([1, 0, 0], [1, 0, 0])
     >>> clf.predict_proba(X[:1]).sum().round(6)
     np.float64(1.0)
     """
@@ -137,6 +137,11 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         self : GAMOClassifier
             The fitted classifier.
         """
+        if type_of_target(y).startswith(("multilabel", "multiclass-multioutput")):
+            raise ValueError(
+                "Multilabel and multioutput targets are not supported. Pass a 1-D "
+                "array of class labels as y."
+            )
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         self.classes_, y_codes, counts = np.unique(
@@ -197,7 +202,8 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, of the type seen in ``fit``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,190 @@
+"""The batched game against the reference's per-class formulation."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from gamo_sampler.game import FakeDrawer, GameConfig, generator_loss, play_game
+from gamo_sampler.networks import (
+    BN_EPS,
+    BN_MOMENTUM,
+    ClassifierNet,
+    ConvexGenerator,
+    DiscriminatorNet,
+    init_glorot_,
+)
+
+N_CLASSES, N_FEATURES, LATENT, SAMPLES = 3, 4, 6, 4
+CLASS_SIZES = {0: 5, 2: 3}  # generator classes: label codes 0 and 2
+
+
+@pytest.fixture
+def players():
+    rng = torch.Generator().manual_seed(0)
+    anchors = [torch.randn(n, N_FEATURES, generator=rng) for n in CLASS_SIZES.values()]
+    generator = ConvexGenerator(
+        anchors, list(CLASS_SIZES), N_CLASSES, LATENT, hidden_sizes=(8, 5)
+    )
+    classifier = ClassifierNet(N_FEATURES, N_CLASSES, (7,))
+    discriminator = DiscriminatorNet(N_FEATURES, N_CLASSES, (7,))
+    for net in (generator, classifier, discriminator):
+        init_glorot_(net, rng)
+    # Non-zero IGU biases make the check of their gradients meaningful.
+    with torch.no_grad():
+        generator.igu_bias.normal_(generator=rng)
+    return generator, classifier, discriminator
+
+
+def per_class_reference(generator, classifier, discriminator, z):
+    """The reference's step 6: for each class, a G-via-M and a G-via-D loss on
+    their own 4-sample batches, with a plain cTMU and a per-class Dense IGU."""
+    layers = []
+    for linear, norm in zip(generator.linears, generator.norms, strict=True):
+        bn = nn.BatchNorm1d(linear.out_features, eps=BN_EPS, momentum=BN_MOMENTUM)
+        bn.load_state_dict(norm.state_dict())
+        layers += [linear, nn.ReLU(), bn]
+    ctmu = nn.Sequential(*layers).train()
+    igus = []
+    for j, n_rows in enumerate(CLASS_SIZES.values()):
+        igu = nn.Linear(generator.igu_weight.shape[2], n_rows)
+        igu.weight = nn.Parameter(generator.igu_weight[j, :n_rows].detach().clone())
+        igu.bias = nn.Parameter(generator.igu_bias[j, :n_rows].detach().clone())
+        igus.append(igu)
+
+    losses = []
+    z_blocks = z.view(len(CLASS_SIZES), 2, SAMPLES, LATENT)
+    for j, code in enumerate(CLASS_SIZES):
+        one_hot = F.one_hot(torch.full((SAMPLES,), code), N_CLASSES).float()
+        anchors = generator.anchors[j, : CLASS_SIZES[code]]
+        for judge in range(2):
+            t = ctmu(torch.cat([z_blocks[j, judge], one_hot], dim=1))
+            rows = torch.softmax(igus[j](t), dim=1) @ anchors
+            if judge == 0:
+                losses.append(F.mse_loss(classifier(rows), 1 - one_hot))
+            else:
+                labels = torch.full((SAMPLES,), code)
+                realness = discriminator(rows, labels)
+                losses.append(F.mse_loss(realness, torch.ones(SAMPLES)))
+    return losses, ctmu, igus
+
+
+def test_batched_generator_loss_matches_per_class_formulation(players):
+    generator, classifier, discriminator = players
+    generator.train()
+    batched, judges = generator_loss(
+        generator, classifier, discriminator, SAMPLES, torch.Generator().manual_seed(1)
+    )
+    batched.backward(inputs=list(generator.parameters()))
+    z = torch.randn(
+        len(CLASS_SIZES) * 2 * SAMPLES,
+        LATENT,
+        generator=torch.Generator().manual_seed(1),
+    )
+    reference_gen = ConvexGenerator(
+        [generator.anchors[j, :n] for j, n in enumerate(CLASS_SIZES.values())],
+        list(CLASS_SIZES),
+        N_CLASSES,
+        LATENT,
+        hidden_sizes=(8, 5),
+    )
+    reference_gen.load_state_dict(generator.state_dict())
+    losses, ctmu, igus = per_class_reference(
+        reference_gen, classifier, discriminator, z
+    )
+    total = torch.stack(losses).sum()
+    total.backward(
+        inputs=list(ctmu.parameters()) + [p for i in igus for p in i.parameters()]
+    )
+
+    assert judges == 2
+    torch.testing.assert_close(batched, total)
+    for batched_layer, reference_layer in zip(
+        generator.linears, reference_gen.linears, strict=True
+    ):
+        torch.testing.assert_close(
+            batched_layer.weight.grad, reference_layer.weight.grad
+        )
+        torch.testing.assert_close(batched_layer.bias.grad, reference_layer.bias.grad)
+    reference_norms = [m for m in ctmu if isinstance(m, nn.BatchNorm1d)]
+    for batched_norm, reference_norm in zip(
+        generator.norms, reference_norms, strict=True
+    ):
+        torch.testing.assert_close(batched_norm.weight.grad, reference_norm.weight.grad)
+        torch.testing.assert_close(batched_norm.bias.grad, reference_norm.bias.grad)
+    for j, n_rows in enumerate(CLASS_SIZES.values()):
+        torch.testing.assert_close(
+            generator.igu_weight.grad[j, :n_rows], igus[j].weight.grad
+        )
+        torch.testing.assert_close(
+            generator.igu_bias.grad[j, :n_rows], igus[j].bias.grad
+        )
+        # Padded slots of a smaller class get no weight and no gradient.
+        assert torch.all(generator.igu_weight.grad[j, n_rows:] == 0)
+
+
+def test_generator_loss_leaves_classifier_and_discriminator_untouched(players):
+    generator, classifier, discriminator = players
+    loss, _ = generator_loss(
+        generator, classifier, discriminator, SAMPLES, torch.Generator().manual_seed(0)
+    )
+    loss.backward(inputs=list(generator.parameters()))
+    for net in (classifier, discriminator):
+        assert all(p.grad is None for p in net.parameters())
+
+
+def test_generated_rows_are_convex_combinations_of_their_class(players):
+    generator = players[0].eval()
+    alpha = generator.convex_weights(torch.randn(2 * 10, LATENT))
+    assert torch.all(alpha >= 0)
+    torch.testing.assert_close(alpha.sum(dim=2), torch.ones(2, 10))
+    # The smaller class puts no weight on its padded slots.
+    assert torch.all(alpha[1, :, CLASS_SIZES[2] :] == 0)
+
+
+def test_fake_labels_follow_the_deficits(players):
+    generator = players[0].eval()
+    deficits = np.array([30, 0, 10])
+    drawer = FakeDrawer(
+        generator,
+        deficits,
+        batch_size=64,
+        host_rng=torch.Generator().manual_seed(0),
+        device_rng=torch.Generator().manual_seed(1),
+    )
+    codes = []
+    with torch.no_grad():
+        for _ in range(100):
+            rows, labels = drawer.draw()
+            assert rows.shape == (64, N_FEATURES)
+            codes.append(labels)
+    share = torch.cat(codes).float().eq(0).float().mean().item()
+    assert share == pytest.approx(0.75, abs=0.02)
+    assert set(torch.cat(codes).tolist()) == {0, 2}
+
+
+def test_game_without_discriminator_and_without_generator():
+    rng = np.random.default_rng(0)
+    X = torch.as_tensor(rng.normal(size=(40, 3)), dtype=torch.float32)
+    y = torch.as_tensor([0] * 30 + [1] * 10)
+    config = GameConfig(
+        max_iter=5, hidden_layer_sizes=(8,), generator_hidden_sizes=(8,)
+    )
+    no_d = play_game(
+        X,
+        y,
+        2,
+        np.array([0, 20]),
+        GameConfig(**{**config.__dict__, "use_discriminator": False}),
+        seed=0,
+        device=torch.device("cpu"),
+    )
+    assert np.all(np.isnan(no_d.history["discriminator"]))
+    assert np.all(np.isfinite(no_d.history["generator"]))
+    plain = play_game(
+        X, y, 2, np.array([0, 0]), config, seed=0, device=torch.device("cpu")
+    )
+    assert plain.generator is None
+    assert np.all(np.isfinite(plain.history["classifier"]))
+    assert np.all(np.isnan(plain.history["generator"]))

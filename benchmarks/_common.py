@@ -24,9 +24,7 @@ def random_problem(sizes, n_features, seed=0):
         Rows each class needs to reach the largest class.
     """
     rng = np.random.default_rng(seed)
-    X = torch.as_tensor(
-        rng.standard_normal((sum(sizes), n_features), dtype=np.float32)
-    )
+    X = torch.as_tensor(rng.standard_normal((sum(sizes), n_features), dtype=np.float32))
     y = torch.as_tensor(np.repeat(np.arange(len(sizes)), sizes))
     deficits = max(sizes) - np.asarray(sizes)
     return X, y, deficits

@@ -153,6 +153,9 @@ class LiteralGAMO:
         self.eye = torch.eye(n_classes)
         self.order = self.rng.permutation(len(X))
         self.cursor = 0
+        # Seconds spent per phase, by ``clock``: what bounds any speed-up.
+        self.clock = time.perf_counter
+        self.phase_seconds = dict.fromkeys(("M and D", "fakes", "G"), 0.0)
 
     def classify(self, x):
         return torch.softmax(self.M(x), dim=1)
@@ -168,12 +171,11 @@ class LiteralGAMO:
 
     def iteration(self):
         """One training iteration: the reference's updates, in its order."""
+        start = self.clock()
         if self.cursor >= len(self.X):
             self.order = self.rng.permutation(len(self.X))
             self.cursor = 0
-        batch = torch.as_tensor(
-            self.order[self.cursor : self.cursor + self.batch_size]
-        )
+        batch = torch.as_tensor(self.order[self.cursor : self.cursor + self.batch_size])
         self.cursor += self.batch_size
         x_real, y_real = self.X[batch], self.y[batch]
         n = len(batch)
@@ -185,7 +187,11 @@ class LiteralGAMO:
             F.mse_loss(self.discriminate(x_real, y_real), real_target),
         )
         # 3. Fakes: gen.predict, then each sample through its own class's IGU.
-        fake_slot = self.rng.choice(len(self.minority), self.batch_size, p=self.proportions)
+        mark = self.clock()
+        self.phase_seconds["M and D"] += mark - start
+        fake_slot = self.rng.choice(
+            len(self.minority), self.batch_size, p=self.proportions
+        )
         codes = torch.as_tensor(self.minority[fake_slot])
         self.ctmu.eval()
         with torch.no_grad():
@@ -195,11 +201,15 @@ class LiteralGAMO:
                 rows = torch.as_tensor(np.flatnonzero(fake_slot == slot))
                 x_fake[rows] = self.igus[slot](t[rows])
         self.ctmu.train()
+        start = self.clock()
+        self.phase_seconds["fakes"] += start - mark
         # 4. M on the fakes; 5. D on the fakes.
         self.step(self.m_opt, F.mse_loss(self.classify(x_fake), self.eye[codes]))
         fake_target = LABEL_NOISE * torch.rand(self.batch_size)
         self.step(self.d_opt, F.mse_loss(self.discriminate(x_fake, codes), fake_target))
         # 6. Per class: G through a frozen M, then G through a frozen D.
+        mark = self.clock()
+        self.phase_seconds["M and D"] += mark - start
         for slot, code in enumerate(self.minority.tolist()):
             igu = self.igus[slot]
             m_params, m_opt, d_params, d_opt = self.composites[slot]
@@ -212,6 +222,7 @@ class LiteralGAMO:
             realness = self.discriminate(igu(t), labels)
             loss = F.mse_loss(realness, torch.ones(self.samples))
             self.step(d_opt, loss, inputs=d_params)
+        self.phase_seconds["G"] += self.clock() - mark
 
 
 def main():
@@ -221,7 +232,9 @@ def main():
     args = parser.parse_args()
     sizes = [400, 200, 100, 40]
     rng = np.random.default_rng(0)
-    X = torch.as_tensor(rng.standard_normal((sum(sizes), args.features)), dtype=torch.float32)
+    X = torch.as_tensor(
+        rng.standard_normal((sum(sizes), args.features)), dtype=torch.float32
+    )
     y = torch.as_tensor(np.repeat(np.arange(len(sizes)), sizes))
     game = LiteralGAMO(X, y, len(sizes), max(sizes) - np.array(sizes))
     start = time.perf_counter()

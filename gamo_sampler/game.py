@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .anchors import choose_anchors
 from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glorot_
 
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
@@ -42,16 +43,19 @@ class GameConfig:
     learning_rate: float = 2e-4
     samples_per_class: int = 4
     use_discriminator: bool = True
+    max_anchors: int | None = None
 
 
 @dataclass
 class GameResult:
-    """What a finished game leaves: the networks (on CPU) and the loss history."""
+    """What a finished game leaves: the networks (on CPU), the loss history, and
+    the rows of ``X`` that each generator class combines (``anchor_index``)."""
 
     classifier: ClassifierNet
     generator: ConvexGenerator | None
     history: dict = field(default_factory=dict)
     n_iter: int = 0
+    anchor_index: list = field(default_factory=list)
 
 
 def resolve_device(device):
@@ -98,12 +102,15 @@ def adam(module, learning_rate, device):
         return torch.optim.Adam(params, foreach=True, **options)
 
 
-def build_networks(X, y, n_classes, deficits, config, generator, device):
+def build_networks(
+    X, y, n_classes, deficits, config, generator, device, anchor_index=None
+):
     """Create M, D and G with Keras-like initialisation from ``generator``.
 
     The global torch RNG is left as it was: module constructors draw from it, so
     they run inside :func:`torch.random.fork_rng` and are then re-initialised from
-    the local ``generator``.
+    the local ``generator``. G combines the rows ``X[anchor_index[j]]`` for its
+    class ``j`` (all rows of the class by default).
     """
     n_features = X.shape[1]
     oversampled = np.flatnonzero(deficits > 0)
@@ -116,7 +123,10 @@ def build_networks(X, y, n_classes, deficits, config, generator, device):
             )
         convex_generator = None
         if len(oversampled):
-            anchors = [X[y == code] for code in oversampled.tolist()]
+            if anchor_index is None:
+                anchors = [X[y == code] for code in oversampled.tolist()]
+            else:
+                anchors = [X[rows.to(X.device)] for rows in anchor_index]
             convex_generator = ConvexGenerator(
                 anchors,
                 oversampled,
@@ -183,7 +193,9 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     )
     rows = g(z, group_size=samples).view(k, judges, samples, -1)
     codes = g.class_codes.repeat_interleave(samples)
-    opposite = 1.0 - F.one_hot(codes, g.n_classes).to(rows.dtype)
+    # Identity rows rather than F.one_hot, which waits for the device to check
+    # its input.
+    opposite = 1.0 - g.class_one_hot.repeat_interleave(samples, dim=0).to(rows.dtype)
     fooled_m = (classifier(rows[:, 0].flatten(0, 1)) - opposite).pow(2).mean(dim=1)
     loss = fooled_m.sum() / samples
     if discriminator is not None:
@@ -222,8 +234,10 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     host_rng = torch.Generator().manual_seed(seed)
     device_rng = torch.Generator(device=device).manual_seed(seed + 1)
     deficits = np.asarray(deficits)
+    oversampled = np.flatnonzero(deficits > 0).tolist()
+    anchor_index = choose_anchors(X, y, oversampled, config.max_anchors, seed + 2)
     classifier, discriminator, convex_generator = build_networks(
-        X, y, n_classes, deficits, config, host_rng, device
+        X, y, n_classes, deficits, config, host_rng, device, anchor_index
     )
     m_opt = adam(classifier, config.learning_rate, device)
     if discriminator is not None:
@@ -305,4 +319,5 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         generator=convex_generator,
         history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
         n_iter=config.max_iter,
+        anchor_index=[rows.numpy() for rows in anchor_index],
     )

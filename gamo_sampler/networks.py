@@ -129,7 +129,7 @@ class GroupBatchNorm(nn.BatchNorm1d):
 BUCKET_OVERHEAD = 2**17
 
 
-def plan_buckets(sizes, row_cost, overhead=BUCKET_OVERHEAD):
+def plan_buckets(sizes, row_cost, overhead=None):
     """Group classes of similar size so that padding each group is cheap.
 
     Classes are sorted by size and cut into contiguous groups; each group is padded
@@ -142,8 +142,8 @@ def plan_buckets(sizes, row_cost, overhead=BUCKET_OVERHEAD):
         Number of anchor rows of each class.
     row_cost : int
         Cost of one (padded) anchor row, e.g. ``n_features + width``.
-    overhead : float, default=BUCKET_OVERHEAD
-        Fixed cost of one group.
+    overhead : float, optional
+        Fixed cost of one group; ``BUCKET_OVERHEAD`` by default.
 
     Returns
     -------
@@ -155,6 +155,8 @@ def plan_buckets(sizes, row_cost, overhead=BUCKET_OVERHEAD):
     >>> plan_buckets([2000, 40, 1900, 60], row_cost=848)
     [[0, 2], [3, 1]]
     """
+    if overhead is None:
+        overhead = BUCKET_OVERHEAD
     order = sorted(range(len(sizes)), key=lambda j: (-sizes[j], j))
     ranked = [sizes[j] for j in order]
     n = len(order)
@@ -287,6 +289,32 @@ class ConvexGenerator(nn.Module):
         b, p = self.slots[class_index]
         return self.buckets[b].anchors[p, : int(self.class_sizes[class_index])]
 
+    def class_igu(self, class_index, grad=False):
+        """The IGU of generator class ``class_index``: views of its Dense layer.
+
+        Parameters
+        ----------
+        class_index : int
+            Generator class.
+        grad : bool, default=False
+            Return views of the gradients instead (None before a backward pass).
+
+        Returns
+        -------
+        weight : torch.Tensor of shape (n_j, width)
+            Writable view into the bucket's parameter (or its gradient).
+        bias : torch.Tensor of shape (n_j,)
+            Writable view into the bucket's parameter (or its gradient).
+        """
+        b, p = self.slots[class_index]
+        bucket, n_rows = self.buckets[b], int(self.class_sizes[class_index])
+        weight, bias = bucket.weight, bucket.bias
+        if grad:
+            if weight.grad is None:
+                return None, None
+            weight, bias = weight.grad, bias.grad
+        return weight[p, :n_rows], bias[p, :n_rows]
+
     def transient(self, z, class_index, group_size=None):
         """The cTMU: map noise and generator-class indices to transient vectors."""
         one_hot = self.class_one_hot[class_index].to(z.dtype)
@@ -332,12 +360,9 @@ class ConvexGenerator(nn.Module):
     def class_weights(self, z, class_index):
         """Return ``alpha`` of shape ``(len(z), n_j)`` for the generator class
         ``class_index`` alone, with no padded slots."""
-        b, p = self.slots[class_index]
-        n_rows = int(self.class_sizes[class_index])
         labels = torch.full((len(z),), class_index, device=z.device)
         t = self.transient(z, labels)
-        weight = self.buckets[b].weight[p, :n_rows]
-        bias = self.buckets[b].bias[p, :n_rows]
+        weight, bias = self.class_igu(class_index)
         return torch.softmax(torch.addmm(bias, t, weight.T), dim=1)
 
     def generate(self, counts, generator=None):

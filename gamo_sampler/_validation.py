@@ -144,6 +144,36 @@ def check_numeric_features(X):
         )
 
 
+def check_no_bool_columns(X):
+    """Refuse bool columns of a DataFrame given to a sampler.
+
+    imbalanced-learn casts a DataFrame's output back to the input dtypes, and a
+    convex combination of 0 and 1 cast to bool is True unless every weight falls
+    on a 0: nearly every synthetic row would be True.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler._validation import check_no_bool_columns
+    >>> flags = pd.DataFrame({"flag": [True, False]})
+    >>> check_no_bool_columns(flags)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: X has bool columns: ['flag']. ...
+    """
+    if not (hasattr(X, "columns") and hasattr(X, "iloc")):
+        return
+    flags = [name for name, dtype in X.dtypes.items() if dtype.kind == "b"]
+    if flags:
+        raise TypeError(
+            f"X has bool columns: {flags!r}. The resampled DataFrame keeps the input "
+            "dtypes, and a convex combination of False and True cast back to bool "
+            "is nearly always True. Convert them to float first (X.astype("
+            f"{{{flags[0]!r}: float}})) to keep the interpolated values, or use "
+            "imblearn.over_sampling.SMOTENC for categorical features."
+        )
+
+
 def _as_array_or_none(X):
     try:
         return np.asarray(X)

@@ -16,6 +16,7 @@ from ._base import (
 )
 from ._persistence import VersionedPickleMixin
 from ._validation import (
+    check_no_bool_columns,
     check_raw_input,
     check_sample_counts,
     check_sampling_strategy_dict,
@@ -181,6 +182,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         """
         with unfitted_on_failure(self):
             check_raw_input(X, y)
+            check_no_bool_columns(X)
             return super().fit_resample(X, y, **params)
 
     def _check_X_y(self, X, y, accept_sparse=None):

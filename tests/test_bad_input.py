@@ -400,6 +400,21 @@ def test_integer_dataframe_columns_come_back_truncated():
     np.testing.assert_array_equal(X_res.to_numpy(), np.trunc(X_float.to_numpy()))
 
 
+def test_bool_dataframe_columns():
+    # The sampler's DataFrame output would cast synthetic values back to bool,
+    # making nearly all of them True: refused. Elsewhere bool features are 0 / 1.
+    X, y = data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(flag=X[:, 0] > 0)
+    with pytest.raises(TypeError, match=r"bool columns: \['flag'\].*astype.*float"):
+        fit_unchanged(GAMOSampler(**TINY), frame, y)
+    X_res, _ = fit_unchanged(GAMOSampler(**TINY), frame.astype(float), y)
+    assert X_res["flag"].between(0, 1).all()
+    flags = X[:, :2] > 0
+    assert GAMOSampler(**TINY).fit_resample(flags, y)[0].dtype == np.float64
+    clf = fit_unchanged(GAMOClassifier(**TINY), frame, y)
+    assert np.isfinite(clf.predict_proba(frame)).all()
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize(
     "labels",
@@ -490,22 +505,37 @@ FUZZ_EXAMPLES = int(os.environ.get("GAMO_FUZZ_EXAMPLES", 25))
 )
 @given(problem=imbalanced_problems())
 def test_fuzz_clean_error_or_every_invariant(problem):
+    """A random problem is refused cleanly, or both estimators keep every
+    invariant: valid probabilities; original rows first, exact counts, synthetic
+    rows inside their class's range and convex hull."""
     X, y = problem
+    classes, counts = np.unique(y, return_counts=True)
+    # The only refusal in this domain: a class of one row that needs rows.
+    refused = counts.min() == 1 and counts.min() < counts.max()
+    clf = GAMOClassifier(**TINY)
+    try:
+        fit_unchanged(clf, X, y)
+    except ValueError as error:
+        assert refused and "fewer than 2 samples" in str(error)
+    else:
+        assert not refused
+        proba = clf.predict_proba(X)
+        assert np.isfinite(proba).all() and np.allclose(proba.sum(axis=1), 1)
+        assert set(clf.predict(X).tolist()) <= set(classes.tolist())
+
     sampler = GAMOSampler(**TINY)
     try:
         X_res, y_res = fit_unchanged(sampler, X, y)
-    except (ValueError, TypeError) as error:
-        classes, counts = np.unique(y, return_counts=True)
-        # The only refusal in this domain: a class of one row that needs rows.
-        assert "fewer than 2 samples" in str(error)
-        assert counts.min() == 1 and counts.min() < counts.max()
+    except ValueError as error:
+        assert refused and "fewer than 2 samples" in str(error)
         return
+    assert not refused
     assert X_res.dtype == (np.float32 if X.dtype == np.float32 else np.float64)
     X_new, y_new = synthetic_part(sampler, X, y, X_res, y_res)
     generated = {label: int(np.sum(y_new == label)) for label in np.unique(y_new)}
     assert generated == {k: v for k, v in sampler.sampling_strategy_.items() if v}
-    classes, counts = np.unique(y_res, return_counts=True)
-    assert np.all(counts == counts.max())  # 'auto' balances every class
+    _, counts_after = np.unique(y_res, return_counts=True)
+    assert np.all(counts_after == counts.max())  # 'auto' balances every class
     for label in generated:
         rows = X[y == label].astype(np.float64)
         new = X_new[y_new == label].astype(np.float64)

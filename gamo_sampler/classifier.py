@@ -5,8 +5,8 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
@@ -14,13 +14,21 @@ from ._base import (
     check_oversampled_classes,
     draw_seeds,
     train,
+    unfitted_on_failure,
+)
+from ._persistence import VersionedPickleMixin
+from ._validation import (
+    check_raw_input,
+    check_sampling_strategy_dict,
+    validate_fit_input,
+    validate_predict_input,
 )
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
 
 
-class GAMOClassifier(ClassifierMixin, BaseEstimator):
+class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """Classifier trained jointly with GAMO's convex generator and discriminator.
 
     GAMO's classifier M learns from real rows and from synthetic minority rows
@@ -97,6 +105,7 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         sampling_strategy="auto",
         *,
         max_iter=2000,
+        max_time=None,
         batch_size=32,
         latent_dim=100,
         generator_hidden_sizes=(256, 64),
@@ -110,6 +119,7 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
     ):
         self.sampling_strategy = sampling_strategy
         self.max_iter = max_iter
+        self.max_time = max_time
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.generator_hidden_sizes = generator_hidden_sizes
@@ -135,23 +145,24 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : GAMOClassifier
-            The fitted classifier.
+            The fitted classifier. A fit that fails or is interrupted leaves it
+            unfitted.
         """
+        with unfitted_on_failure(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
+        check_raw_input(X, y)
         if type_of_target(y).startswith(("multilabel", "multiclass-multioutput")):
             raise ValueError(
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
             )
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        check_classification_targets(y)
+        X, y = validate_fit_input(self, X, y)
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "GAMOClassifier needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}."
-            )
+        check_sampling_strategy_dict(self.sampling_strategy, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, "over-sampling"
         )
@@ -179,7 +190,7 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
             Probabilities, in the order of ``classes_``; each row sums to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_predict_input(self, X)
         X = self.standardizer_.transform(X)
         parts = []
         with torch.no_grad():

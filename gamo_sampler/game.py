@@ -17,6 +17,7 @@ pass, one backward pass and one Adam step whose gradient is the sum of the per-c
 gradients (``tests/test_game.py`` checks this against the per-class formulation).
 """
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,9 @@ from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glo
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
+# Iterations between two checks for NaN or infinite losses (each costs one device
+# synchronisation).
+DIVERGENCE_CHECK_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class GameConfig:
     """Size and length of one game; see :class:`~gamo_sampler.GAMOSampler`."""
 
     max_iter: int = 2000
+    max_time: float | None = None
     batch_size: int = 32
     latent_dim: int = 100
     generator_hidden_sizes: tuple = (256, 64)
@@ -77,6 +82,20 @@ def resolve_device(device):
             "machine. Use device='cpu' or device='auto'."
         )
     return device
+
+
+def check_finite_losses(history, start, stop, players, learning_rate):
+    """Raise a clear error if a loss of ``players`` in ``history[start:stop]`` is not
+    finite: a diverged game would otherwise produce NaN weights and rows."""
+    window = history[start:stop][:, players]
+    if bool(torch.isfinite(window).all()):
+        return
+    row, col = (~torch.isfinite(window)).nonzero()[0].tolist()
+    raise FloatingPointError(
+        f"GAMO training diverged: the {HISTORY_KEYS[players[col]]} loss became "
+        f"{window[row, col].item()} at iteration {start + row}. Lower learning_rate "
+        f"(now {learning_rate:g})."
+    )
 
 
 def mse(output, target):
@@ -245,6 +264,11 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     history = torch.full((config.max_iter, 3), float("nan"), device=device)
     eye = torch.eye(n_classes, device=device)
     order, cursor = None, n_samples
+    players = (
+        [0] + [1] * (discriminator is not None) + [2] * (convex_generator is not None)
+    )
+    deadline = None if config.max_time is None else time.monotonic() + config.max_time
+    n_iter, checked = config.max_iter, 0
 
     def step(optimizer, loss):
         optimizer.zero_grad(set_to_none=True)
@@ -257,6 +281,12 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         return base + (1 - 2 * base) * u
 
     for it in range(config.max_iter):
+        if it and it % DIVERGENCE_CHECK_EVERY == 0:
+            check_finite_losses(history, checked, it, players, config.learning_rate)
+            checked = it
+        if it and deadline is not None and time.monotonic() > deadline:
+            n_iter = it
+            break
         if cursor >= n_samples:
             order = torch.randperm(n_samples, generator=host_rng).to(device)
             cursor = 0
@@ -300,8 +330,10 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
             progress(it, dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True)))
 
+    check_finite_losses(history, checked, n_iter, players, config.learning_rate)
+    history = history[:n_iter]
     if progress is not None and convex_generator is None:
-        progress(config.max_iter - 1, {"classifier": float(history[-1, 0])})
+        progress(n_iter - 1, {"classifier": float(history[-1, 0])})
     history = history.cpu().numpy().astype(np.float64)
     for net in (classifier, convex_generator):
         if net is not None:
@@ -310,5 +342,5 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         classifier=classifier,
         generator=convex_generator,
         history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
-        n_iter=config.max_iter,
+        n_iter=n_iter,
     )

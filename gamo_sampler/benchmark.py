@@ -98,6 +98,7 @@ unweighted mean of per-class F1 scores.
 """
 
 KEEL_ALIAS = "keel"
+DEFAULT_OUTPUT_DIR = "gamo-benchmark-results"
 PROTOCOLS = ("auto", "cv", "holdout")
 NEIGHBOURS = 5  # k of SMOTE, BorderlineSMOTE and ADASYN, as in imbalanced-learn
 
@@ -543,7 +544,8 @@ def run_benchmark(config=DEFAULT_CONFIG, *, progress=True, log=None):
     --------
     >>> from gamo_sampler.benchmark import BenchmarkConfig, run_benchmark
     >>> config = BenchmarkConfig(samplers=["none", "smote"],
-    ...                          classifiers=["logreg"], folds=2)
+    ...                          classifiers=["logreg"], protocol="cv",
+    ...                          folds=2, seeds=[0])
     >>> results = run_benchmark(config, progress=False)
     >>> results[["model", "fold"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['none + LogReg', 0], ['SMOTE + LogReg', 0],
@@ -619,14 +621,14 @@ def summarize(results, *, rank_by="balanced_accuracy"):
     >>> from gamo_sampler.benchmark import summarize
     >>> results = pd.DataFrame({
     ...     "dataset": ["d"] * 4, "model": ["a", "a", "b", "b"],
-    ...     "balanced_accuracy": [0.8, 0.9, 0.7, 0.7],
-    ...     "geometric_mean": [0.8, 0.9, 0.6, 0.7],
-    ...     "f1_macro": [0.8, 0.9, 0.7, 0.7], "fit_time": [1.0, 1.0, 2.0, 2.0],
+    ...     "balanced_accuracy": [0.75, 0.85, 0.5, 0.5],
+    ...     "geometric_mean": [0.75, 0.85, 0.5, 0.5],
+    ...     "f1_macro": [0.75, 0.85, 0.5, 0.5], "fit_time": [1.0, 1.0, 2.0, 2.0],
     ...     "sampler": ["none"] * 4, "classifier": ["logreg"] * 4,
     ...     "error": ["", "", "", ""]})
     >>> summarize(results)[["model", "balanced_accuracy_mean",
     ...                     "rank_balanced_accuracy"]].values.tolist()
-    [['a', 0.85, 1.0], ['b', 0.7, 2.0]]
+    [['a', 0.8, 1.0], ['b', 0.5, 2.0]]
     """
     if rank_by not in METRICS:
         raise ValueError(f"rank_by must be one of {list(METRICS)}, got {rank_by!r}.")
@@ -1001,9 +1003,15 @@ def build_parser():
         "choice).",
     )  # fmt: skip
     parser.add_argument(
-        "--output-dir", default="gamo-benchmark-results",
+        "--output-dir", default=None,
         help="folder for results.csv, summary.csv, ranks.csv, tables.md, "
-        "benchmark.png and config.json (default ./gamo-benchmark-results).",
+        "benchmark.png and config.json (default ./gamo-benchmark-results, or the "
+        "folder of --from-results).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--from-results", default=None, metavar="CSV",
+        help="run nothing: rebuild the tables and chart from a results.csv of an "
+        "earlier run (or several concatenated).",
     )  # fmt: skip
     parser.add_argument("--no-plot", action="store_true", help="do not draw the chart.")
     parser.add_argument(
@@ -1101,6 +1109,8 @@ def main(argv=None):
     0
     """
     args = build_parser().parse_args(argv)
+    if args.from_results:
+        return _resummarize(args)
     try:
         config = config_from_args(args)
     except ValueError as error:
@@ -1118,29 +1128,61 @@ def main(argv=None):
         print(f"gamo-benchmark: error: {error}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - start
-    summary = summarize(results, rank_by=args.rank_by)
-    ranks = mean_ranks(summary, rank_by=args.rank_by)
 
-    output = Path(args.output_dir)
+    output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
     output.mkdir(parents=True, exist_ok=True)
     results.to_csv(output / "results.csv", index=False)
-    summary.to_csv(output / "summary.csv", index=False)
-    ranks.to_csv(output / "ranks.csv", index=False)
-    header = f"{_describe(config)}; wall time {elapsed:.0f} s"
-    (output / "tables.md").write_text(
-        f"{header}\n\n{report(summary, ranks, rank_by=args.rank_by, markdown=True)}\n"
-    )
+    description = f"{_describe(config)}; wall time {elapsed:.0f} s"
     settings = asdict(config)
     settings["models"] = [model.name for model in config.models]
     settings.update(
-        wall_time_s=round(elapsed, 1), versions=_versions(), argv=sys.argv[1:]
+        description=description,
+        wall_time_s=round(elapsed, 1),
+        versions=_versions(),
+        argv=sys.argv[1:] if argv is None else list(argv),
     )
     (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
+    written = _write_summaries(results, output, description, args)
+    written = ["results.csv", "config.json", *written]
+    print(f"Wrote {', '.join(written)} to {output}/ (wall time {elapsed:.0f} s).")
+    return 0
 
+
+def _resummarize(args):
+    """``--from-results``: tables and chart again from a saved results.csv."""
+    import pandas as pd
+
+    path = Path(args.from_results)
+    if not path.is_file():
+        print(f"gamo-benchmark: error: {path} does not exist.", file=sys.stderr)
+        return 2
+    results = pd.read_csv(path)
+    results["error"] = results["error"].fillna("").astype(str)
+    output = Path(args.output_dir) if args.output_dir else path.parent
+    output.mkdir(parents=True, exist_ok=True)
+    settings_path = path.parent / "config.json"
+    description = f"Summary of {path}"
+    if settings_path.is_file():
+        description = json.loads(settings_path.read_text()).get(
+            "description", description
+        )
+    written = _write_summaries(results, output, description, args)
+    print(f"Wrote {', '.join(written)} to {output}/.")
+    return 0
+
+
+def _write_summaries(results, output, description, args):
+    """Write summary.csv, ranks.csv, tables.md and the chart; print the tables."""
+    summary = summarize(results, rank_by=args.rank_by)
+    ranks = mean_ranks(summary, rank_by=args.rank_by)
+    summary.to_csv(output / "summary.csv", index=False)
+    ranks.to_csv(output / "ranks.csv", index=False)
+    tables = report(summary, ranks, rank_by=args.rank_by, markdown=True)
+    (output / "tables.md").write_text(f"{description}\n\n{tables}\n")
     print()
     print(report(summary, ranks, rank_by=args.rank_by))
     print()
-    written = ["results.csv", "summary.csv", "ranks.csv", "tables.md", "config.json"]
+    written = ["summary.csv", "ranks.csv", "tables.md"]
     if not args.no_plot:
         try:
             plot_results(summary, ranks, output / "benchmark.png")
@@ -1152,12 +1194,11 @@ def main(argv=None):
         print(
             f"{len(failures)} of {len(results)} fits failed (their metrics are NaN, "
             "the means are over the other splits, and a model that failed on a "
-            "split ranks last on that dataset). Distinct errors:"
+            "split ranks last on that dataset). One error per sampler:"
         )
         for record in failures.drop_duplicates("sampler").to_dict("records"):
             print(f"  {record['dataset']} {record['model']}: {record['error']}")
-    print(f"Wrote {', '.join(written)} to {output}/ (wall time {elapsed:.0f} s).")
-    return 0
+    return written
 
 
 if __name__ == "__main__":

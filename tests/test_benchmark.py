@@ -67,6 +67,16 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
     assert settings["max_iter"] == 3 and settings["seeds"] == [0, 1]
     assert "| model" in (tmp_path / "tables.md").read_text()
 
+    # --from-results rebuilds the tables and chart without running anything.
+    (tmp_path / "tables.md").unlink()
+    again = tmp_path / "again"
+    args = ["--from-results", str(tmp_path / "results.csv"), "--no-plot"]
+    assert main([*args, "--output-dir", str(again)]) == 0
+    assert "max_iter=3" in (again / "tables.md").read_text()
+    pd.testing.assert_frame_equal(
+        pd.read_csv(again / "summary.csv"), pd.read_csv(tmp_path / "summary.csv")
+    )
+
 
 @pytest.mark.filterwarnings("ignore:'gamo_sampler.benchmark' found in sys.modules")
 def test_python_dash_m_runs_the_command(monkeypatch, capsys):

@@ -1,15 +1,21 @@
 """Compare GAMO with other over-samplers on imbalanced data: ``gamo-benchmark``.
 
-Every sampler is evaluated with the same downstream classifiers under repeated
-stratified k-fold cross-validation. Within each fold the features are
-standardised with statistics of the training part, the training part is
-resampled, and the classifiers are fitted on the resampled rows; the test part
-is never resampled. This is what ``imblearn.pipeline.Pipeline([("scale",
-StandardScaler()), ("sampler", s), ("clf", c)])`` does inside
-``cross_validate``, with one saving: each training fold is resampled once per
-sampler and the resampled rows are reused for every classifier, instead of
-being resampled again for each (sampler, classifier) pair. For a given seed
-the result is the same; only the time is saved.
+Every sampler is evaluated with the same downstream classifiers. Datasets
+without a test set of their own (the KEEL tables) are evaluated by repeated
+stratified k-fold cross-validation; datasets that come with a balanced
+protocol test set (the imbalanced digits, Fashion-MNIST IR-100) are by default
+trained on their imbalanced training set and scored on that test set, once
+per seed (``--protocol cv`` cross-validates them too).
+
+Within each split the features are standardised with statistics of the
+training part, the training part is resampled, and the classifiers are fitted
+on the resampled rows; the test part is never resampled. This is what
+``imblearn.pipeline.Pipeline([("scale", StandardScaler()), ("sampler", s),
+("clf", c)])`` does inside ``cross_validate``, with one saving: each training
+part is resampled once per sampler and the resampled rows are reused for
+every classifier, instead of being resampled again for each (sampler,
+classifier) pair. Since the sampler gets the same seed either way, the
+results are the same; only time is saved.
 
 Run ``gamo-benchmark --help`` (or ``python -m gamo_sampler.benchmark
 --help``) for the options. The command writes, in ``--output-dir``:

@@ -60,6 +60,8 @@ __all__ = [
     "mean_ranks",
     "plot_results",
     "run_benchmark",
+    "head_to_head",
+    "sampler_pivot_table",
     "summarize",
 ]
 
@@ -162,7 +164,7 @@ class BenchmarkConfig:
     classifiers: tuple = tuple(CLASSIFIERS)
     folds: int = 5
     seeds: tuple = (0, 1, 2)
-    max_iter: int = 300
+    max_iter: int = 500
     device: str = "auto"
     threads: int = 1
     protocol: str = "auto"
@@ -213,8 +215,8 @@ def _model_plan(config):
 
 DEFAULT_CONFIG = BenchmarkConfig()
 """The run of ``gamo-benchmark`` without arguments: imbalanced digits scored on
-its balanced test set, every sampler and classifier, seeds 0, 1, 2, 300
-iterations for GAMO and the MLP (under two minutes on two CPU cores).
+its balanced test set, every sampler and classifier, seeds 0, 1, 2, 500
+iterations for GAMO and the MLP (about a minute on two CPU cores).
 KEEL datasets get stratified 5-fold cross-validation, repeated per seed."""
 
 QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,)}
@@ -242,7 +244,7 @@ def _neighbours(y):
     return k
 
 
-def make_sampler(name, *, y, random_state=None, max_iter=300, device="auto"):
+def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
     """Build the sampler ``name`` for training labels ``y``.
 
     Parameters
@@ -254,7 +256,7 @@ def make_sampler(name, *, y, random_state=None, max_iter=300, device="auto"):
         the smallest class minus one when that is smaller).
     random_state : int or None, default=None
         Seed of the sampler.
-    max_iter : int, default=300
+    max_iter : int, default=500
         Iterations of GAMOSampler's game.
     device : str, default="auto"
         Torch device of GAMOSampler.
@@ -296,7 +298,7 @@ def make_sampler(name, *, y, random_state=None, max_iter=300, device="auto"):
     raise ValueError(f"Unknown sampler {name!r}; choose among {', '.join(SAMPLERS)}.")
 
 
-def make_classifier(name, *, random_state=None, max_iter=300, device="auto"):
+def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):
     """Build the classifier ``name``.
 
     Parameters
@@ -305,7 +307,7 @@ def make_classifier(name, *, random_state=None, max_iter=300, device="auto"):
         A key of :data:`CLASSIFIERS`.
     random_state : int or None, default=None
         Seed of the classifier.
-    max_iter : int, default=300
+    max_iter : int, default=500
         Training iterations of the MLP and of GAMOClassifier.
     device : str, default="auto"
         Torch device of the MLP and of GAMOClassifier.
@@ -791,21 +793,123 @@ def ranks_table(ranks, *, markdown=False):
     return format_table(header, rows, markdown=markdown)
 
 
-def metric_pivot_table(summary, metric, *, models=None, markdown=False):
-    """Datasets as rows, models as columns: the mean of ``metric``."""
-    pivot = summary.pivot(index="dataset", columns="model", values=f"{metric}_mean")
-    datasets = list(dict.fromkeys(summary["dataset"]))
-    models = list(models or dict.fromkeys(summary["model"]))
-    pivot = pivot.loc[datasets, models]
+def sampler_pivot_table(summary, metric, *, classifier="mlp", markdown=False):
+    """Datasets as rows, samplers as columns: mean ``metric`` with one classifier.
+
+    A last column holds GAMOClassifier when it was run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark import sampler_pivot_table
+    >>> summary = pd.DataFrame({
+    ...     "dataset": ["d", "d", "d"], "sampler": ["none", "gamo", "gamo (joint)"],
+    ...     "classifier": ["mlp", "mlp", "gamo"],
+    ...     "balanced_accuracy_mean": [0.7, 0.8, 0.9]})
+    >>> print(sampler_pivot_table(summary, "balanced_accuracy"))
+    dataset   none  GAMOSampler  GAMOClassifier
+    d        0.700        0.800           0.900
+    """
+    part = summary[summary["classifier"].isin([classifier, "gamo"])]
+    column = part["sampler"].map(lambda s: SAMPLERS.get(s, CLASSIFIERS["gamo"]))
+    pivot = part.assign(column=column).pivot(
+        index="dataset", columns="column", values=f"{metric}_mean"
+    )
+    datasets = list(dict.fromkeys(part["dataset"]))
+    columns = list(dict.fromkeys(column))
     rows = [
-        [dataset, *(f"{value:.3f}" for value in pivot.loc[dataset])]
+        [dataset, *(f"{pivot.loc[dataset, c]:.3f}" for c in columns)]
         for dataset in datasets
     ]
-    return format_table(["dataset", *models], rows, markdown=markdown)
+    return format_table(["dataset", *columns], rows, markdown=markdown)
+
+
+def head_to_head(summary, metric="balanced_accuracy"):
+    """Wins, ties and losses of GAMO against every other sampler, over datasets.
+
+    For each downstream classifier, ``GAMOSampler + c`` is compared with
+    ``X + c`` for every other sampler X on the mean of ``metric`` per
+    dataset; GAMOClassifier is compared with ``X + MLP`` (the same network
+    trained on X's resampled rows). Means that agree to three decimals tie.
+
+    Returns
+    -------
+    table : dict
+        ``{column: {opponent sampler: (wins, ties, losses)}}``; columns are
+        the classifiers' display names and ``"GAMOClassifier"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark import head_to_head
+    >>> summary = pd.DataFrame({
+    ...     "dataset": ["d", "d", "e", "e"], "sampler": ["smote", "gamo"] * 2,
+    ...     "classifier": ["logreg"] * 4,
+    ...     "balanced_accuracy_mean": [0.7, 0.8, 0.9, 0.9]})
+    >>> head_to_head(summary)
+    {'LogReg': {'SMOTE': (1, 1, 0)}}
+    """
+    means = summary.pivot_table(
+        index="dataset", columns=["sampler", "classifier"], values=f"{metric}_mean"
+    )
+    pairs = [
+        (CLASSIFIERS[c], ("gamo", c), c)
+        for c in dict.fromkeys(summary["classifier"])
+        if c != "gamo"
+    ]
+    if "gamo" in set(summary["classifier"]):
+        pairs.append((CLASSIFIERS["gamo"], ("gamo (joint)", "gamo"), "mlp"))
+    table = {}
+    for column, gamo, classifier in pairs:
+        if gamo not in means:
+            continue
+        cells = {}
+        for sampler in dict.fromkeys(summary["sampler"]):
+            other = (sampler, classifier)
+            if sampler == "gamo" or other not in means:
+                continue
+            diff = (means[gamo] - means[other]).round(3).dropna()
+            cells[SAMPLERS[sampler]] = (
+                int((diff > 0).sum()),
+                int((diff == 0).sum()),
+                int((diff < 0).sum()),
+            )
+        if cells:
+            table[column] = cells
+    return table
+
+
+def head_to_head_table(summary, metric="balanced_accuracy", *, markdown=False):
+    """:func:`head_to_head` as a table of "wins-ties-losses" cells."""
+    table = head_to_head(summary, metric)
+    if not table:
+        return ""
+    opponents = list(dict.fromkeys(o for cells in table.values() for o in cells))
+    header = [
+        "X",
+        *(
+            f"GAMOSampler + {c} vs X + {c}"
+            if c != CLASSIFIERS["gamo"]
+            else "GAMOClassifier vs X + MLP"
+            for c in table
+        ),
+    ]
+    rows = [
+        [
+            opponent,
+            *(
+                "-".join(map(str, cells[opponent])) if opponent in cells else ""
+                for cells in table.values()
+            ),
+        ]
+        for opponent in opponents
+    ]
+    return format_table(header, rows, markdown=markdown)
 
 
 def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
-    """All tables of a run: one per dataset, then the mean ranks if several."""
+    """All tables of a run: one per dataset, then, with several datasets, the
+    mean ranks, GAMO's wins-ties-losses and per-dataset scores with the MLP."""
     title = "### {}" if markdown else "== {} =="
     blocks = []
     for dataset in dict.fromkeys(summary["dataset"]):
@@ -814,8 +918,17 @@ def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
             dataset_table(summary, dataset, rank_by=rank_by, markdown=markdown)
         )
     if summary["dataset"].nunique() > 1:
+        short = METRICS[rank_by]
         blocks.append(title.format("mean over datasets (rank: 1 = best)"))
         blocks.append(ranks_table(ranks, markdown=markdown))
+        duel = head_to_head_table(summary, rank_by, markdown=markdown)
+        if duel:
+            blocks.append(title.format(f"GAMO wins-ties-losses over datasets, {short}"))
+            blocks.append(duel)
+        if "mlp" in set(summary["classifier"]):
+            for metric in ("balanced_accuracy", "geometric_mean"):
+                blocks.append(title.format(f"{METRICS[metric]} per dataset, with MLP"))
+                blocks.append(sampler_pivot_table(summary, metric, markdown=markdown))
     return "\n\n".join(blocks)
 
 
@@ -824,7 +937,7 @@ def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
 # ---------------------------------------------------------------------------
 
 
-def plot_results(summary, ranks, path):
+def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     """Save a PNG chart: grouped bars of ACSA and GM, plus mean ranks.
 
     Bars are grouped by classifier and coloured by sampler. With one dataset
@@ -839,6 +952,8 @@ def plot_results(summary, ranks, path):
         Output of :func:`mean_ranks`.
     path : str or path-like
         Where to write the PNG.
+    rank_by : str, default="balanced_accuracy"
+        Metric of the mean-rank panel.
 
     Returns
     -------
@@ -853,11 +968,10 @@ def plot_results(summary, ranks, path):
     several = summary["dataset"].nunique() > 1
     by_model = summary.groupby("model", sort=False)
     means = by_model[[f"{m}_mean" for m in METRICS]].mean()
-    if several:
-        errors = by_model[[f"{m}_mean" for m in METRICS]].std()
-    else:
-        errors = by_model[[f"{m}_std" for m in METRICS]].mean()
-        errors.columns = [c.replace("_std", "_mean") for c in errors.columns]
+    # With several datasets the spread across them says little about a model:
+    # no error bars then.
+    errors = by_model[[f"{m}_std" for m in METRICS]].mean()
+    errors.columns = [c.replace("_std", "_mean") for c in errors.columns]
     layout = _bar_layout(summary)
 
     panels = ["balanced_accuracy", "geometric_mean"] + (["rank"] if several else [])
@@ -869,27 +983,30 @@ def plot_results(summary, ranks, path):
         for model, (x, sampler) in layout.positions.items():
             colour = colours(layout.samplers.index(sampler) % 10)
             if panel == "rank":
-                value = ranks.set_index("model").loc[model, "rank_balanced_accuracy"]
+                value = ranks.set_index("model").loc[model, f"rank_{rank_by}"]
                 error = None
             else:
                 value = means.loc[model, f"{panel}_mean"]
-                error = errors.loc[model, f"{panel}_mean"]
+                error = None if several else errors.loc[model, f"{panel}_mean"]
             axis.bar(x, value, width=layout.width, color=colour, yerr=error,
                      capsize=2, error_kw={"linewidth": 0.8})  # fmt: skip
         axis.set_xticks(layout.group_centres, layout.groups)
         if panel == "rank":
-            axis.set_title("mean rank on ACSA (lower is better)")
+            axis.set_title(f"mean rank on {METRICS[rank_by]} (lower is better)")
         else:
             what = "mean over datasets" if several else "mean ± std over splits"
             axis.set_title(f"{METRICS[panel]} ({what})")
             low = np.nanmin(means[f"{panel}_mean"].to_numpy())
-            axis.set_ylim(max(0.0, low - 0.1) if np.isfinite(low) else 0.0, 1.0)
+            margin = 0.05 if several else 0.1
+            axis.set_ylim(max(0.0, low - margin) if np.isfinite(low) else 0.0, 1.0)
         axis.grid(axis="y", alpha=0.3)
     handles = [
         plt.Rectangle((0, 0), 1, 1, color=colours(i % 10))
         for i in range(len(layout.samplers))
     ]
-    labels = [SAMPLERS.get(name, name) for name in layout.samplers]
+    labels = [
+        SAMPLERS.get(name, "GAMOClassifier (own game)") for name in layout.samplers
+    ]
     figure.legend(handles, labels, loc="lower center",
                   ncol=len(layout.samplers), frameon=False)  # fmt: skip
     datasets = ", ".join(dict.fromkeys(summary["dataset"]))
@@ -941,10 +1058,11 @@ def build_parser():
         prog="gamo-benchmark",
         description=(
             "Compare GAMO with RandomOverSampler, SMOTE, BorderlineSMOTE and ADASYN "
-            "under repeated stratified k-fold cross-validation, resampling only "
-            "the training folds. Without arguments: imbalanced digits, every "
-            "sampler and classifier, 3 folds, max_iter=300 (under 2 minutes on 2 "
-            "CPU cores)."
+            "with the same downstream classifiers, resampling only the training "
+            "part of each split. Without arguments: imbalanced digits (trained on "
+            "its imbalanced training set, scored on its balanced test set), every "
+            "sampler and classifier, seeds 0 1 2, max_iter=500 (about a minute on "
+            "2 CPU cores). KEEL datasets: stratified k-fold CV, repeated per seed."
         ),
     )
     known = ", ".join([*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>"])
@@ -1191,7 +1309,7 @@ def _write_summaries(results, output, description, args):
     written = ["summary.csv", "ranks.csv", "tables.md"]
     if not args.no_plot:
         try:
-            plot_results(summary, ranks, output / "benchmark.png")
+            plot_results(summary, ranks, output / "benchmark.png", rank_by=args.rank_by)
             written.append("benchmark.png")
         except ImportError:
             print("matplotlib is not installed: no chart (pip install matplotlib).")

@@ -1007,13 +1007,14 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     labels = [
         SAMPLERS.get(name, "GAMOClassifier (own game)") for name in layout.samplers
     ]
-    figure.legend(handles, labels, loc="lower center",
-                  ncol=len(layout.samplers), frameon=False)  # fmt: skip
+    ncol = len(labels) if several else min(len(labels), 4)
+    figure.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False)
     datasets = ", ".join(dict.fromkeys(summary["dataset"]))
     if len(datasets) > 80:
         datasets = f"{summary['dataset'].nunique()} datasets"
     figure.suptitle(f"gamo-benchmark: {datasets}")
-    figure.tight_layout(rect=(0, 0.08, 1, 0.95))
+    legend_rows = -(-len(labels) // ncol)
+    figure.tight_layout(rect=(0, 0.06 * legend_rows + 0.02, 1, 0.95))
     path = Path(path)
     figure.savefig(path, dpi=110)
     plt.close(figure)

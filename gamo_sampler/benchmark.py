@@ -830,7 +830,8 @@ def head_to_head(summary, metric="balanced_accuracy"):
     For each downstream classifier, ``GAMOSampler + c`` is compared with
     ``X + c`` for every other sampler X on the mean of ``metric`` per
     dataset; GAMOClassifier is compared with ``X + MLP`` (the same network
-    trained on X's resampled rows). Means that agree to three decimals tie.
+    trained on X's resampled rows, GAMOSampler's included). Means that agree
+    to three decimals tie.
 
     Returns
     -------
@@ -866,7 +867,7 @@ def head_to_head(summary, metric="balanced_accuracy"):
         cells = {}
         for sampler in dict.fromkeys(summary["sampler"]):
             other = (sampler, classifier)
-            if sampler == "gamo" or other not in means:
+            if other == gamo or other not in means:
                 continue
             diff = (means[gamo] - means[other]).round(3).dropna()
             cells[SAMPLERS[sampler]] = (

@@ -266,6 +266,47 @@ def test_tables_are_aligned_text_and_markdown():
     assert "0.900 ± 0.014" in report
 
 
+def test_gamo_head_to_head_and_per_dataset_pivot():
+    rows = []
+    scores = {"d1": (0.7, 0.8, 0.9, 0.85), "d2": (0.7, 0.9, 0.8, 0.9)}
+    models = [
+        ("none", "mlp"),
+        ("smote", "mlp"),
+        ("gamo", "mlp"),
+        ("gamo (joint)", "gamo"),
+    ]
+    for dataset, values in scores.items():
+        for (sampler, classifier), value in zip(models, values, strict=True):
+            rows.append(
+                {
+                    "dataset": dataset, "sampler": sampler, "classifier": classifier,
+                    "model": f"{sampler}/{classifier}", "fit_time": 1.0, "error": "",
+                    **{metric: value for metric in METRICS},
+                }
+            )  # fmt: skip
+    summary = summarize(pd.DataFrame(rows))
+    duel = benchmark.head_to_head(summary)
+    assert duel == {
+        "MLP": {"none": (2, 0, 0), "SMOTE": (1, 0, 1)},
+        "GAMOClassifier": {
+            "none": (2, 0, 0),
+            "SMOTE": (1, 1, 0),
+            "GAMOSampler": (1, 0, 1),
+        },
+    }
+    report = benchmark.report(summary, mean_ranks(summary))
+    assert "GAMO wins-ties-losses" in report and "ACSA per dataset, with MLP" in report
+    pivot = benchmark.sampler_pivot_table(summary, "geometric_mean").splitlines()
+    assert pivot[0].split() == [
+        "dataset",
+        "none",
+        "SMOTE",
+        "GAMOSampler",
+        "GAMOClassifier",
+    ]
+    assert pivot[2].split() == ["d2", "0.700", "0.900", "0.800", "0.900"]
+
+
 def test_chart_is_written(tmp_path):
     pytest.importorskip("matplotlib")
     summary = summarize(fake_results())

@@ -36,7 +36,9 @@ def splits(dataset, seed):
         d = load_imbalanced_digits(random_state=seed)
         return d.X_train, d.y_train, d.X_test, d.y_test
     X, y = make_toy_2d(random_state=seed)
-    X_test, y_test = make_toy_2d(n_majority=500, n_minority=500, random_state=seed + 100)
+    X_test, y_test = make_toy_2d(
+        n_majority=500, n_minority=500, random_state=seed + 100
+    )
     return X, y, X_test, y_test
 
 
@@ -52,7 +54,9 @@ def main(argv=None):
     print(f"{'dataset':8} {'model':16} {'ACSA':>15} {'G-mean':>15} {'fit s':>7}")
     for dataset in args.datasets:
         for name, make in models.items():
-            rows = np.array([evaluate(make(s), *splits(dataset, s)) for s in args.seeds])
+            rows = np.array(
+                [evaluate(make(s), *splits(dataset, s)) for s in args.seeds]
+            )
             mean, std = rows.mean(axis=0), rows.std(axis=0)
             print(
                 f"{dataset:8} {name:16} {mean[0]:.3f} ± {std[0]:.3f}   "

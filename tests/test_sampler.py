@@ -148,14 +148,14 @@ def test_without_discriminator(data):
 def test_same_seed_same_output_and_global_rng_untouched(data):
     X, y = data
     torch_state = torch.random.get_rng_state()
-    numpy_state = np.random.get_state()[1].copy()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
     first, _ = GAMOSampler(**FAST).fit_resample(X, y)
     second, _ = GAMOSampler(**FAST).fit_resample(X, y)
     other, _ = GAMOSampler(**{**FAST, "random_state": 1}).fit_resample(X, y)
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(first, other)
     assert torch.equal(torch.random.get_rng_state(), torch_state)
-    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
 
 
 @pytest.mark.parametrize(

@@ -217,6 +217,115 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     return loss, judges
 
 
+class Players:
+    """The networks of one game with their optimizers, ready for
+    :func:`play_iteration`.
+
+    Parameters
+    ----------
+    classifier, discriminator, convex_generator : torch.nn.Module or None
+        The players, as :func:`build_networks` returns them.
+    deficits : ndarray of shape (n_classes,)
+        Rows each class must generate.
+    config : GameConfig
+        Sizes and schedule.
+    host_rng, device_rng : torch.Generator
+        Local sources of randomness on the host and on the device.
+    """
+
+    def __init__(
+        self,
+        classifier,
+        discriminator,
+        convex_generator,
+        deficits,
+        config,
+        host_rng,
+        device_rng,
+    ):
+        device = next(classifier.parameters()).device
+        self.classifier = classifier
+        self.discriminator = discriminator
+        self.generator = convex_generator
+        self.samples_per_class = config.samples_per_class
+        self.device_rng = device_rng
+        self.eye = torch.eye(len(deficits), device=device)
+        self.m_opt = adam(classifier, config.learning_rate, device)
+        if discriminator is not None:
+            self.d_opt = adam(discriminator, config.learning_rate, device)
+        if convex_generator is not None:
+            self.g_opt = adam(convex_generator, config.learning_rate, device)
+            self.g_params = list(convex_generator.parameters())
+            self.drawer = FakeDrawer(
+                convex_generator, deficits, config.batch_size, host_rng, device_rng
+            )
+
+
+def _step(optimizer, loss):
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def _noisy(n, base, device_rng):
+    # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
+    u = torch.rand(n, device=device_rng.device, generator=device_rng) * LABEL_NOISE
+    return base + (1 - 2 * base) * u
+
+
+def play_iteration(players, x_real, y_real, record):
+    """Play one iteration of the game (the six updates) on a real mini-batch.
+
+    Parameters
+    ----------
+    players : Players
+        Networks and optimizers, updated in place.
+    x_real : torch.Tensor of shape (batch, n_features)
+        Real rows.
+    y_real : torch.Tensor of shape (batch,)
+        Their class codes.
+    record : torch.Tensor of shape (3,)
+        Receives the classifier, discriminator and generator losses (left as
+        they are for players that do not play).
+    """
+    classifier, discriminator = players.classifier, players.discriminator
+    convex_generator, eye = players.generator, players.eye
+    m_loss = mse(classifier(x_real), eye[y_real])
+    _step(players.m_opt, m_loss)
+    record[0] = m_loss.detach()
+    if convex_generator is None:
+        return
+    if discriminator is not None:
+        d_real = mse(
+            discriminator(x_real, y_real), _noisy(len(y_real), 1.0, players.device_rng)
+        )
+        _step(players.d_opt, d_real)
+
+    convex_generator.eval()
+    with torch.no_grad():
+        x_fake, y_fake = players.drawer.draw()
+    convex_generator.train()
+    _step(players.m_opt, mse(classifier(x_fake), eye[y_fake]))
+    if discriminator is not None:
+        d_fake = mse(
+            discriminator(x_fake, y_fake), _noisy(len(y_fake), 0.0, players.device_rng)
+        )
+        _step(players.d_opt, d_fake)
+        record[1] = (d_real.detach() + d_fake.detach()) / 2
+
+    g_loss, judges = generator_loss(
+        convex_generator,
+        classifier,
+        discriminator,
+        players.samples_per_class,
+        players.device_rng,
+    )
+    players.g_opt.zero_grad(set_to_none=True)
+    g_loss.backward(inputs=players.g_params)
+    players.g_opt.step()
+    record[2] = g_loss.detach() / (convex_generator.n_generator_classes * judges)
+
+
 def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     """Train the three players and return the fitted networks.
 
@@ -247,42 +356,25 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     host_rng = torch.Generator().manual_seed(seed)
     device_rng = torch.Generator(device=device).manual_seed(seed + 1)
     deficits = np.asarray(deficits)
-    classifier, discriminator, convex_generator = build_networks(
-        X, y, n_classes, deficits, config, host_rng, device
-    )
-    m_opt = adam(classifier, config.learning_rate, device)
-    if discriminator is not None:
-        d_opt = adam(discriminator, config.learning_rate, device)
-    if convex_generator is not None:
-        g_opt = adam(convex_generator, config.learning_rate, device)
-        g_params = list(convex_generator.parameters())
-        drawer = FakeDrawer(
-            convex_generator, deficits, config.batch_size, host_rng, device_rng
-        )
+    nets = build_networks(X, y, n_classes, deficits, config, host_rng, device)
+    players = Players(*nets, deficits, config, host_rng, device_rng)
+    classifier, convex_generator = players.classifier, players.generator
 
     n_samples = X.shape[0]
     history = torch.full((config.max_iter, 3), float("nan"), device=device)
-    eye = torch.eye(n_classes, device=device)
     order, cursor = None, n_samples
-    players = (
-        [0] + [1] * (discriminator is not None) + [2] * (convex_generator is not None)
+    # History columns of the players that play, checked for divergence.
+    playing = (
+        [0]
+        + [1] * (players.discriminator is not None)
+        + [2] * (convex_generator is not None)
     )
     deadline = None if config.max_time is None else time.monotonic() + config.max_time
     n_iter, checked = config.max_iter, 0
 
-    def step(optimizer, loss):
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    def noisy(n, base):
-        # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
-        u = torch.rand(n, device=device, generator=device_rng) * LABEL_NOISE
-        return base + (1 - 2 * base) * u
-
     for it in range(config.max_iter):
         if it and it % DIVERGENCE_CHECK_EVERY == 0:
-            check_finite_losses(history, checked, it, players, config.learning_rate)
+            check_finite_losses(history, checked, it, playing, config.learning_rate)
             checked = it
         if it and deadline is not None and time.monotonic() > deadline:
             n_iter = it
@@ -292,45 +384,13 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
             cursor = 0
         batch = order[cursor : cursor + config.batch_size]
         cursor += config.batch_size
-        x_real, y_real = X[batch], y[batch]
-
-        m_loss = mse(classifier(x_real), eye[y_real])
-        step(m_opt, m_loss)
-        history[it, 0] = m_loss.detach()
+        play_iteration(players, X[batch], y[batch], history[it])
         if convex_generator is None:
             continue
-        if discriminator is not None:
-            d_real = mse(discriminator(x_real, y_real), noisy(len(batch), 1.0))
-            step(d_opt, d_real)
-
-        convex_generator.eval()
-        with torch.no_grad():
-            x_fake, y_fake = drawer.draw()
-        convex_generator.train()
-        step(m_opt, mse(classifier(x_fake), eye[y_fake]))
-        if discriminator is not None:
-            d_fake = mse(discriminator(x_fake, y_fake), noisy(len(y_fake), 0.0))
-            step(d_opt, d_fake)
-            history[it, 1] = (d_real.detach() + d_fake.detach()) / 2
-
-        g_loss, judges = generator_loss(
-            convex_generator,
-            classifier,
-            discriminator,
-            config.samples_per_class,
-            device_rng,
-        )
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward(inputs=g_params)
-        g_opt.step()
-        history[it, 2] = g_loss.detach() / (
-            convex_generator.n_generator_classes * judges
-        )
-
         if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
             progress(it, dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True)))
 
-    check_finite_losses(history, checked, n_iter, players, config.learning_rate)
+    check_finite_losses(history, checked, n_iter, playing, config.learning_rate)
     history = history[:n_iter]
     if progress is not None and convex_generator is None:
         progress(n_iter - 1, {"classifier": float(history[-1, 0])})

@@ -177,7 +177,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
             )
-        X, y = validate_fit_input(self, X, y, allow_nd=self._uses_images(X))
+        images = self._uses_images(X)
+        X, y = validate_fit_input(self, X, y, allow_nd=images)
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )

@@ -339,6 +339,7 @@ class GAMO2PixSampler(BaseOverSampler):
         sampling_strategy="auto",
         *,
         max_iter=2000,
+        max_time=None,
         batch_size=32,
         latent_dim=100,
         generator_hidden_sizes=(256, 64),
@@ -356,6 +357,7 @@ class GAMO2PixSampler(BaseOverSampler):
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.max_iter = max_iter
+        self.max_time = max_time
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.generator_hidden_sizes = generator_hidden_sizes

@@ -1,5 +1,6 @@
 """What GAMOSampler and GAMOClassifier share: parameters, input checks, training."""
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +12,7 @@ from .game import GameConfig, play_game, resolve_device
 
 GAME_PARAMETER_CONSTRAINTS = {
     "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "max_time": [Interval(Real, 0, None, closed="neither"), None],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "latent_dim": [Interval(Integral, 1, None, closed="left")],
     "generator_hidden_sizes": ["array-like"],
@@ -29,6 +31,12 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         and makes all six updates of the game. The reference ran 25,000
         iterations on 9,000 MNIST images; a few thousand suffice for tabular
         data of a few thousand rows.
+
+    max_time : float or None, default=None
+        Wall-clock budget for training, in seconds. The game stops after the first
+        iteration that ends past it (always at least one iteration), and
+        ``n_iter_`` tells how many ran. A time budget makes the result depend on
+        the machine's speed, so a fit with ``max_time`` is not reproducible.
 
     batch_size : int, default=32
         Rows of the real mini-batch and number of fakes shown to M and D per
@@ -81,6 +89,7 @@ def game_config(estimator):
     """Collect an estimator's game parameters into a :class:`GameConfig`."""
     return GameConfig(
         max_iter=estimator.max_iter,
+        max_time=estimator.max_time,
         batch_size=estimator.batch_size,
         latent_dim=estimator.latent_dim,
         generator_hidden_sizes=tuple(estimator.generator_hidden_sizes),
@@ -110,7 +119,7 @@ def check_oversampled_classes(class_counts, deficits, classes):
     anything for such a class.
     """
     too_small = [
-        classes[i] for i in np.flatnonzero(deficits > 0) if class_counts[i] < 2
+        classes[i].item() for i in np.flatnonzero(deficits > 0) if class_counts[i] < 2
     ]
     if too_small:
         raise ValueError(
@@ -129,19 +138,90 @@ class Standardizer:
     """
 
     def __init__(self, X):
-        self.mean = X.mean(axis=0, dtype=np.float64)
-        scale = X.std(axis=0, dtype=np.float64)
+        # Dividing each feature by a power of two is exact in floating point, so
+        # ordinary data gets bit-identical statistics, while the squares inside the
+        # standard deviation of huge values (|x| > 1e154) no longer overflow.
+        unit = np.ldexp(1.0, np.frexp(np.abs(X).max(axis=0))[1])
+        scaled = X / unit
+        self.mean = scaled.mean(axis=0, dtype=np.float64) * unit
+        scale = scaled.std(axis=0, dtype=np.float64) * unit
         self.scale = np.where(scale > 0, scale, 1.0)
 
     def transform(self, X):
-        """Return standardised float32 rows."""
-        return ((X - self.mean) / self.scale).astype(np.float32)
+        """Return standardised float32 rows, C-contiguous: the memory layout of X
+        must not change which kernels torch runs, nor the bits they return."""
+        return ((X - self.mean) / self.scale).astype(np.float32, order="C")
 
 
 def draw_seeds(random_state, n_seeds=2):
     """Draw independent integer seeds from ``random_state``."""
     rng = check_random_state(random_state)
     return [int(s) for s in rng.randint(np.iinfo(np.int32).max, size=n_seeds)]
+
+
+@contextmanager
+def unfitted_on_failure(estimator):
+    """Leave ``estimator`` unfitted if the block raises, KeyboardInterrupt included.
+
+    A fit that stops half-way would otherwise leave some attributes of this attempt
+    next to those of an earlier fit: a model that looks fitted but is not one.
+    """
+    try:
+        yield
+    except BaseException:
+        for name in [k for k in vars(estimator) if k.endswith("_")]:
+            if not name.startswith("__"):
+                delattr(estimator, name)
+        raise
+
+
+def out_of_memory_message(estimator, error):
+    """Say which parameters to lower after a CUDA out-of-memory error."""
+    knobs = ", ".join(
+        f"{name}={getattr(estimator, name)!r}"
+        for name in (
+            "batch_size",
+            "max_anchors",
+            "hidden_layer_sizes",
+            "generator_hidden_sizes",
+            "latent_dim",
+        )
+        if hasattr(estimator, name)
+    )
+    return (
+        f"{type(estimator).__name__} ran out of GPU memory while training on "
+        f"{estimator.device_}. Lower {knobs}, or train on the CPU with "
+        "device='cpu'. Each synthetic row weighs every row of its class, so memory "
+        "also grows with the size of the largest oversampled class. "
+        f"Original error: {error}"
+    )
+
+
+def check_finite_networks(estimator, result):
+    """Refuse networks with NaN or infinite weights: they would give NaN rows."""
+    for net in (result.classifier, result.generator):
+        if net is not None and not all(
+            bool(torch.isfinite(p).all()) for p in net.parameters()
+        ):
+            raise FloatingPointError(
+                "GAMO training diverged: the trained networks have NaN or infinite "
+                f"weights. Lower learning_rate (now {estimator.learning_rate:g})."
+            )
+
+
+def run_game(estimator, *args, progress=None):
+    """:func:`play_game`, with divergence and CUDA memory errors explained."""
+    message = None
+    try:
+        result = play_game(*args, progress)
+    except torch.cuda.OutOfMemoryError as error:
+        message = out_of_memory_message(estimator, error)
+    if message is not None:
+        # Raised outside the except block: the traceback of the failed game holds
+        # its device tensors, and dropping it frees them for a retry.
+        raise torch.cuda.OutOfMemoryError(message)
+    check_finite_networks(estimator, result)
+    return result
 
 
 def train(estimator, X, y_codes, n_classes, deficits, seed):
@@ -156,8 +236,9 @@ def train(estimator, X, y_codes, n_classes, deficits, seed):
     X_tensor = torch.as_tensor(estimator.standardizer_.transform(X), device=device)
     y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
     config = game_config(estimator)
+    args = (X_tensor, y_tensor, n_classes, deficits, config, seed, device)
     if not estimator.verbose:
-        return play_game(X_tensor, y_tensor, n_classes, deficits, config, seed, device)
+        return run_game(estimator, *args)
     from tqdm.auto import tqdm
 
     with tqdm(total=config.max_iter, desc=type(estimator).__name__) as bar:
@@ -169,6 +250,4 @@ def train(estimator, X, y_codes, n_classes, deficits, seed):
                 refresh=False,
             )
 
-        return play_game(
-            X_tensor, y_tensor, n_classes, deficits, config, seed, device, progress
-        )
+        return run_game(estimator, *args, progress=progress)

@@ -5,8 +5,9 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
@@ -14,13 +15,22 @@ from ._base import (
     check_oversampled_classes,
     draw_seeds,
     train,
+    unfitted_on_failure,
 )
+from ._persistence import VersionedPickleMixin
+from ._validation import (
+    check_raw_input,
+    check_sampling_strategy_dict,
+    validate_fit_input,
+    validate_predict_input,
+)
+from .image import as_images, check_image_shape, predict_image_proba, train_images
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
 
 
-class GAMOClassifier(ClassifierMixin, BaseEstimator):
+class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """Classifier trained jointly with GAMO's convex generator and discriminator.
 
     GAMO's classifier M learns from real rows and from synthetic minority rows
@@ -59,6 +69,17 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
 
+    feature_extractor_ : torch.nn.Module or None
+        The fitted feature extractor F (on the CPU), or None for the dense
+        variant.
+
+    image_shape_ : tuple of int or None
+        ``(channels, height, width)`` of the images, or None for the dense
+        variant.
+
+    feature_history_ : ndarray of shape (n_epochs,) or None
+        Mean loss of F's training in each epoch's prologue (image variant).
+
     device_ : torch.device
         Device the game was trained on.
 
@@ -90,6 +111,8 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
             "sampling_strategy"
         ],
         **GAME_PARAMETER_CONSTRAINTS,
+        "image_shape": [None, "array-like"],
+        "feature_extractor": [None, StrOptions({"conv"}), torch.nn.Module, callable],
     }
 
     def __init__(
@@ -97,6 +120,7 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         sampling_strategy="auto",
         *,
         max_iter=2000,
+        max_time=None,
         batch_size=32,
         latent_dim=100,
         generator_hidden_sizes=(256, 64),
@@ -108,9 +132,12 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         device="auto",
         random_state=None,
         verbose=False,
+        image_shape=None,
+        feature_extractor=None,
     ):
         self.sampling_strategy = sampling_strategy
         self.max_iter = max_iter
+        self.max_time = max_time
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.generator_hidden_sizes = generator_hidden_sizes
@@ -122,6 +149,8 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.image_shape = image_shape
+        self.feature_extractor = feature_extractor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -129,51 +158,70 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training rows, or images (see ``image_shape``).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
 
         Returns
         -------
         self : GAMOClassifier
-            The fitted classifier.
+            The fitted classifier. A fit that fails or is interrupted leaves it
+            unfitted.
         """
+        with unfitted_on_failure(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
+        check_raw_input(X, y)
         if type_of_target(y).startswith(("multilabel", "multiclass-multioutput")):
             raise ValueError(
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
             )
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        check_classification_targets(y)
+        images = self._uses_images(X)
+        X, y = validate_fit_input(self, X, y, allow_nd=images)
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "GAMOClassifier needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}."
-            )
+        check_sampling_strategy_dict(self.sampling_strategy, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, "over-sampling"
         )
         deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
         check_oversampled_classes(counts, deficits, self.classes_)
         (seed,) = draw_seeds(self.random_state, n_seeds=1)
-        result = train(self, X, y_codes, len(self.classes_), deficits, seed)
+        self.image_shape_ = self.feature_extractor_ = self.feature_history_ = None
+        if images:
+            X = as_images(X, self.image_shape)
+            result = train_images(self, X, y_codes, len(self.classes_), deficits, seed)
+            self.image_shape_ = X.shape[1:]
+            self.feature_extractor_ = result.feature_extractor
+            self.feature_history_ = result.feature_history
+        else:
+            result = train(self, X, y_codes, len(self.classes_), deficits, seed)
         self.classifier_ = result.classifier
         self.generator_ = result.generator
         self.history_ = result.history
         self.n_iter_ = result.n_iter
         return self
 
+    def _uses_images(self, X):
+        if self.image_shape is not None:
+            check_image_shape(self.image_shape)
+        return (
+            self.image_shape is not None
+            or self.feature_extractor is not None
+            or getattr(X, "ndim", None) == 4
+        )
+
     def predict_proba(self, X):
         """Class probabilities from the classifier network.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows or images to classify, in the layout used in ``fit``.
 
         Returns
         -------
@@ -181,8 +229,15 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
             Probabilities, in the order of ``classes_``; each row sums to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        images = self.image_shape_ is not None
+        X = validate_predict_input(self, X, allow_nd=images)
         X = self.standardizer_.transform(X)
+        if images:
+            X = as_images(X, self.image_shape_)
+            proba = predict_image_proba(
+                self.classifier_, self.feature_extractor_, X, len(self.classes_)
+            )
+            return proba / proba.sum(axis=1, keepdims=True)
         parts = []
         with torch.no_grad():
             for start in range(0, len(X), PREDICT_CHUNK):
@@ -196,8 +251,8 @@ class GAMOClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows or images to classify, in the layout used in ``fit``.
 
         Returns
         -------

@@ -17,6 +17,7 @@ pass, one backward pass and one Adam step whose gradient is the sum of the per-c
 gradients (``tests/test_game.py`` checks this against the per-class formulation).
 """
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,9 @@ from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glo
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
+# Iterations between two checks for NaN or infinite losses (each costs one device
+# synchronisation).
+DIVERGENCE_CHECK_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class GameConfig:
     """Size and length of one game; see :class:`~gamo_sampler.GAMOSampler`."""
 
     max_iter: int = 2000
+    max_time: float | None = None
     batch_size: int = 32
     latent_dim: int = 100
     generator_hidden_sizes: tuple = (256, 64)
@@ -81,6 +86,20 @@ def resolve_device(device):
             "machine. Use device='cpu' or device='auto'."
         )
     return device
+
+
+def check_finite_losses(history, start, stop, players, learning_rate):
+    """Raise a clear error if a loss of ``players`` in ``history[start:stop]`` is not
+    finite: a diverged game would otherwise produce NaN weights and rows."""
+    window = history[start:stop][:, players]
+    if bool(torch.isfinite(window).all()):
+        return
+    row, col = (~torch.isfinite(window)).nonzero()[0].tolist()
+    raise FloatingPointError(
+        f"GAMO training diverged: the {HISTORY_KEYS[players[col]]} loss became "
+        f"{window[row, col].item()} at iteration {start + row}. Lower learning_rate "
+        f"(now {learning_rate:g})."
+    )
 
 
 def mse(output, target):
@@ -204,6 +223,115 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     return loss, judges
 
 
+class Players:
+    """The networks of one game with their optimizers, ready for
+    :func:`play_iteration`.
+
+    Parameters
+    ----------
+    classifier, discriminator, convex_generator : torch.nn.Module or None
+        The players, as :func:`build_networks` returns them.
+    deficits : ndarray of shape (n_classes,)
+        Rows each class must generate.
+    config : GameConfig
+        Sizes and schedule.
+    host_rng, device_rng : torch.Generator
+        Local sources of randomness on the host and on the device.
+    """
+
+    def __init__(
+        self,
+        classifier,
+        discriminator,
+        convex_generator,
+        deficits,
+        config,
+        host_rng,
+        device_rng,
+    ):
+        device = next(classifier.parameters()).device
+        self.classifier = classifier
+        self.discriminator = discriminator
+        self.generator = convex_generator
+        self.samples_per_class = config.samples_per_class
+        self.device_rng = device_rng
+        self.eye = torch.eye(len(deficits), device=device)
+        self.m_opt = adam(classifier, config.learning_rate, device)
+        if discriminator is not None:
+            self.d_opt = adam(discriminator, config.learning_rate, device)
+        if convex_generator is not None:
+            self.g_opt = adam(convex_generator, config.learning_rate, device)
+            self.g_params = list(convex_generator.parameters())
+            self.drawer = FakeDrawer(
+                convex_generator, deficits, config.batch_size, host_rng, device_rng
+            )
+
+
+def _step(optimizer, loss):
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def _noisy(n, base, device_rng):
+    # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
+    u = torch.rand(n, device=device_rng.device, generator=device_rng) * LABEL_NOISE
+    return base + (1 - 2 * base) * u
+
+
+def play_iteration(players, x_real, y_real, record):
+    """Play one iteration of the game (the six updates) on a real mini-batch.
+
+    Parameters
+    ----------
+    players : Players
+        Networks and optimizers, updated in place.
+    x_real : torch.Tensor of shape (batch, n_features)
+        Real rows.
+    y_real : torch.Tensor of shape (batch,)
+        Their class codes.
+    record : torch.Tensor of shape (3,)
+        Receives the classifier, discriminator and generator losses (left as
+        they are for players that do not play).
+    """
+    classifier, discriminator = players.classifier, players.discriminator
+    convex_generator, eye = players.generator, players.eye
+    m_loss = mse(classifier(x_real), eye[y_real])
+    _step(players.m_opt, m_loss)
+    record[0] = m_loss.detach()
+    if convex_generator is None:
+        return
+    if discriminator is not None:
+        d_real = mse(
+            discriminator(x_real, y_real), _noisy(len(y_real), 1.0, players.device_rng)
+        )
+        _step(players.d_opt, d_real)
+
+    convex_generator.eval()
+    with torch.no_grad():
+        x_fake, y_fake = players.drawer.draw()
+    convex_generator.train()
+    _step(players.m_opt, mse(classifier(x_fake), eye[y_fake]))
+    if discriminator is not None:
+        d_fake = mse(
+            discriminator(x_fake, y_fake), _noisy(len(y_fake), 0.0, players.device_rng)
+        )
+        _step(players.d_opt, d_fake)
+        record[1] = (d_real.detach() + d_fake.detach()) / 2
+
+    g_loss, judges = generator_loss(
+        convex_generator,
+        classifier,
+        discriminator,
+        players.samples_per_class,
+        players.device_rng,
+    )
+    players.g_opt.zero_grad(set_to_none=True)
+    g_loss.backward(inputs=players.g_params)
+    players.g_opt.step()
+    record[2] = g_loss.detach() / (convex_generator.n_generator_classes * judges)
+
+
 def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     """Train the three players and return the fitted networks.
 
@@ -236,80 +364,46 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     deficits = np.asarray(deficits)
     oversampled = np.flatnonzero(deficits > 0).tolist()
     anchor_index = choose_anchors(X, y, oversampled, config.max_anchors, seed + 2)
-    classifier, discriminator, convex_generator = build_networks(
+    nets = build_networks(
         X, y, n_classes, deficits, config, host_rng, device, anchor_index
     )
-    m_opt = adam(classifier, config.learning_rate, device)
-    if discriminator is not None:
-        d_opt = adam(discriminator, config.learning_rate, device)
-    if convex_generator is not None:
-        g_opt = adam(convex_generator, config.learning_rate, device)
-        g_params = list(convex_generator.parameters())
-        drawer = FakeDrawer(
-            convex_generator, deficits, config.batch_size, host_rng, device_rng
-        )
+    players = Players(*nets, deficits, config, host_rng, device_rng)
+    classifier, convex_generator = players.classifier, players.generator
 
     n_samples = X.shape[0]
     history = torch.full((config.max_iter, 3), float("nan"), device=device)
-    eye = torch.eye(n_classes, device=device)
     order, cursor = None, n_samples
-
-    def step(optimizer, loss):
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    def noisy(n, base):
-        # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
-        u = torch.rand(n, device=device, generator=device_rng) * LABEL_NOISE
-        return base + (1 - 2 * base) * u
+    # History columns of the players that play, checked for divergence.
+    playing = (
+        [0]
+        + [1] * (players.discriminator is not None)
+        + [2] * (convex_generator is not None)
+    )
+    deadline = None if config.max_time is None else time.monotonic() + config.max_time
+    n_iter, checked = config.max_iter, 0
 
     for it in range(config.max_iter):
+        if it and it % DIVERGENCE_CHECK_EVERY == 0:
+            check_finite_losses(history, checked, it, playing, config.learning_rate)
+            checked = it
+        if it and deadline is not None and time.monotonic() > deadline:
+            n_iter = it
+            break
         if cursor >= n_samples:
             order = torch.randperm(n_samples, generator=host_rng).to(device)
             cursor = 0
         batch = order[cursor : cursor + config.batch_size]
         cursor += config.batch_size
-        x_real, y_real = X[batch], y[batch]
-
-        m_loss = mse(classifier(x_real), eye[y_real])
-        step(m_opt, m_loss)
-        history[it, 0] = m_loss.detach()
+        play_iteration(players, X[batch], y[batch], history[it])
         if convex_generator is None:
             continue
-        if discriminator is not None:
-            d_real = mse(discriminator(x_real, y_real), noisy(len(batch), 1.0))
-            step(d_opt, d_real)
-
-        convex_generator.eval()
-        with torch.no_grad():
-            x_fake, y_fake = drawer.draw()
-        convex_generator.train()
-        step(m_opt, mse(classifier(x_fake), eye[y_fake]))
-        if discriminator is not None:
-            d_fake = mse(discriminator(x_fake, y_fake), noisy(len(y_fake), 0.0))
-            step(d_opt, d_fake)
-            history[it, 1] = (d_real.detach() + d_fake.detach()) / 2
-
-        g_loss, judges = generator_loss(
-            convex_generator,
-            classifier,
-            discriminator,
-            config.samples_per_class,
-            device_rng,
-        )
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward(inputs=g_params)
-        g_opt.step()
-        history[it, 2] = g_loss.detach() / (
-            convex_generator.n_generator_classes * judges
-        )
-
         if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
             progress(it, dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True)))
 
+    check_finite_losses(history, checked, n_iter, playing, config.learning_rate)
+    history = history[:n_iter]
     if progress is not None and convex_generator is None:
-        progress(config.max_iter - 1, {"classifier": float(history[-1, 0])})
+        progress(n_iter - 1, {"classifier": float(history[-1, 0])})
     history = history.cpu().numpy().astype(np.float64)
     for net in (classifier, convex_generator):
         if net is not None:
@@ -318,6 +412,6 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         classifier=classifier,
         generator=convex_generator,
         history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
-        n_iter=config.max_iter,
+        n_iter=n_iter,
         anchor_index=[rows.numpy() for rows in anchor_index],
     )

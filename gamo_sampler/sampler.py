@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
@@ -12,6 +12,15 @@ from ._base import (
     check_oversampled_classes,
     draw_seeds,
     train,
+    unfitted_on_failure,
+)
+from ._persistence import VersionedPickleMixin
+from ._validation import (
+    check_no_bool_columns,
+    check_raw_input,
+    check_sample_counts,
+    check_sampling_strategy_dict,
+    validate_fit_input,
 )
 
 # Rows generated per chunk, and the most entries of the (chunk, n_i) weight matrix
@@ -20,7 +29,7 @@ GENERATION_CHUNK = 4096
 GENERATION_BUDGET = 2**22
 
 
-class GAMOSampler(BaseOverSampler):
+class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     """Generative Adversarial Minority Oversampling (GAMO).
 
     GAMO trains three players together: a classifier M, a class-conditional
@@ -105,6 +114,7 @@ class GAMOSampler(BaseOverSampler):
         sampling_strategy="auto",
         *,
         max_iter=2000,
+        max_time=None,
         batch_size=32,
         latent_dim=100,
         generator_hidden_sizes=(256, 64),
@@ -119,6 +129,7 @@ class GAMOSampler(BaseOverSampler):
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.max_iter = max_iter
+        self.max_time = max_time
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.generator_hidden_sizes = generator_hidden_sizes
@@ -131,9 +142,57 @@ class GAMOSampler(BaseOverSampler):
         self.random_state = random_state
         self.verbose = verbose
 
+    def fit(self, X, y, **params):
+        """Check inputs and resolve ``sampling_strategy_``; use ``fit_resample``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        self : GAMOSampler
+            The sampler.
+        """
+        with unfitted_on_failure(self):
+            check_raw_input(X, y)
+            return super().fit(X, y, **params)
+
+    def fit_resample(self, X, y, **params):
+        """Train the game and return the data with synthetic rows appended.
+
+        A fit that fails or is interrupted leaves the sampler unfitted.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows: numeric, finite, dense.
+        y : array-like of shape (n_samples,)
+            Class labels, of any type.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
+            The original rows, unchanged and in order, then the synthetic rows.
+        y_resampled : ndarray or Series of shape (n_samples_new,)
+            Their labels.
+        """
+        with unfitted_on_failure(self):
+            check_raw_input(X, y)
+            check_no_bool_columns(X)
+            return super().fit_resample(X, y, **params)
+
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y = validate_data(self, X=X, y=y, reset=True, dtype=[np.float64, np.float32])
+        X, y = validate_fit_input(self, X, y)
+        check_sampling_strategy_dict(self.sampling_strategy, y)
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
@@ -192,6 +251,7 @@ class GAMOSampler(BaseOverSampler):
         ((5, 20), [1, 1, 1, 1, 1])
         """
         check_is_fitted(self, "generator_")
+        check_sample_counts(n_samples)
         if self.generator_ is None:
             raise ValueError(
                 "No class was oversampled during fit_resample, so there is no "

@@ -12,6 +12,7 @@ Example
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def run_one(args):
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    load_start = os.getloadavg()[0]
     X, y = make_problem(args.rows, args.features, args.ratio)
     rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     sampler = GAMOSampler(
@@ -53,15 +55,16 @@ def run_one(args):
     generate = sampler._generate
 
     def timed_generate(*a, **k):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = generate(*a, **k)
         timings["generate_s"] = time.perf_counter() - start
+        timings["generate_cpu_s"] = time.process_time() - cpu
         return out
 
     sampler._generate = timed_generate
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     X_res, y_res = sampler.fit_resample(X, y)
-    total = time.perf_counter() - start
+    total, total_cpu = time.perf_counter() - start, time.process_time() - cpu
     row = {
         "rows": args.rows,
         "features": args.features,
@@ -72,11 +75,16 @@ def run_one(args):
         "fit_resample_s": round(total, 1),
         "generate_s": round(timings["generate_s"], 1),
         "train_and_setup_s": round(total - timings["generate_s"], 1),
+        # CPU time of this process (all its threads): with one thread, the time
+        # on a core of its own, whatever else the machine runs.
+        "fit_resample_cpu_s": round(total_cpu, 1),
+        "generate_cpu_s": round(timings["generate_cpu_s"], 1),
         "output_rows": len(y_res),
         "peak_rss_gib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2
         ),
         "rss_after_data_gib": round(rss_data, 2),
+        "load_average_1min": [round(load_start, 2), round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(row))
 
@@ -121,13 +129,16 @@ def main(argv=None):
         print(
             f"max_anchors={row['max_anchors']}: fit_resample {row['fit_resample_s']} s "
             f"(training and set-up {row['train_and_setup_s']} s, generation "
-            f"{row['generate_s']} s), peak RSS {row['peak_rss_gib']} GiB "
+            f"{row['generate_s']} s; CPU time {row.get('fit_resample_cpu_s')} s), "
+            f"peak RSS {row['peak_rss_gib']} GiB "
             f"({row['rss_after_data_gib']} GiB after making the data)",
             flush=True,
         )
         rows.append(row)
     if args.results:
-        out = write_results(args.results, rows, machine(), "bench_large")
+        # The rows say which torch threads each run used; the parent has none.
+        meta = {k: v for k, v in machine().items() if k != "torch_threads"}
+        out = write_results(args.results, rows, meta, "bench_large")
         print(f"wrote {out}/bench_large.json and .csv")
     return rows
 

@@ -173,11 +173,16 @@ def plot(rows, folder, note=""):
         titles = [
             f"ms per training iteration{note}",
             f"ms to generate 1,000 rows{note}",
-            "peak memory of the game (MiB)",
+            "peak memory rise during the game (MiB)",
         ]
         for ax, title in zip(axes, titles, strict=True):
             ax.set_xscale("log")
-            ax.set_yscale("log")
+            # A log scale only where the values span a decade; else from zero.
+            values = [v for line in ax.get_lines() for v in line.get_ydata()]
+            if max(values) > 10 * min(values):
+                ax.set_yscale("log")
+            else:
+                ax.set_ylim(0, 1.15 * max(values))
             ax.set_xlabel(label)
             ax.set_title(title, fontsize=10)
             ax.grid(True, which="both", alpha=0.3)
@@ -198,6 +203,9 @@ def main(argv=None):
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
     parser.add_argument("--results", default=None, help="folder for JSON/CSV")
     parser.add_argument("--plots", default=str(PLOTS), help="folder for the PNGs")
+    parser.add_argument(
+        "--replot", default=None, help="redraw the plots from a scaling.json"
+    )
     parser.add_argument("--point", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.point:
@@ -205,6 +213,14 @@ def main(argv=None):
         result = run_point(sizes, n_features, max_anchors, args.threads, args.clock)
         print(json.dumps(result))
         return None
+    if args.replot:
+        with open(args.replot) as f:
+            saved = json.load(f)
+        meta = saved["meta"]
+        note = f"\n({meta['clock']} time, {meta['torch_threads']} thread(s))"
+        for path in plot(saved["rows"], Path(args.plots), note):
+            print(f"wrote {path}")
+        return saved["rows"]
     from _common import machine, write_results
 
     rows = []

@@ -6,25 +6,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from .game import GameConfig, play_game, resolve_device
-
-# Parameters shared by both estimators, with their defaults, in signature order.
-GAME_PARAMETERS = {
-    "max_iter": 2000,
-    "max_time": None,
-    "batch_size": 32,
-    "latent_dim": 100,
-    "generator_hidden_sizes": (256, 64),
-    "hidden_layer_sizes": (256, 128),
-    "learning_rate": 2e-4,
-    "samples_per_class": 4,
-    "use_discriminator": True,
-    "device": "auto",
-    "random_state": None,
-    "verbose": False,
-}
 
 GAME_PARAMETER_CONSTRAINTS = {
     "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -36,7 +20,7 @@ GAME_PARAMETER_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "samples_per_class": [Interval(Integral, 1, None, closed="left")],
     "use_discriminator": ["boolean"],
-    "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
+    "device": [str, torch.device],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
@@ -84,7 +68,8 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
 
     random_state : int, RandomState instance or None, default=None
         Seeds the training. The same seed gives bit-identical results on the
-        same CPU build; the global NumPy and torch RNGs are never touched.
+        same CPU build with the same number of torch threads; the global NumPy
+        and torch RNGs are never touched.
 
     verbose : bool or int, default=False
         Show a progress bar with live losses."""

@@ -73,7 +73,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         Number of features seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen in ``fit``, when X has string column names.
 
     See Also
@@ -87,8 +87,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
     ...                            random_state=0)
     >>> clf = GAMOClassifier(max_iter=300, random_state=0).fit(X, y)
-    >>> clf.predict(X[:3]).tolist()
-    [0, 0, 0]
+    >>> clf.predict(X[:3]).tolist(), y[:3].tolist()
+    ([1, 0, 0], [1, 0, 0])
     >>> clf.predict_proba(X[:1]).sum().round(6)
     np.float64(1.0)
     """

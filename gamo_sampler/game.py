@@ -65,11 +65,17 @@ def resolve_device(device):
     Raises
     ------
     ValueError
-        If CUDA is asked for but not available.
+        If the device is unknown, or CUDA is asked for but not available.
     """
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
+    try:
+        device = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(
+            f"Unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or a "
+            "torch.device."
+        ) from error
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={str(device)!r} was requested but CUDA is not available on this "

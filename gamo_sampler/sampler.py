@@ -71,7 +71,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen in ``fit_resample``, when X has string column
         names.
 
@@ -95,11 +95,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     >>> X, y = make_classification(n_samples=300, weights=[0.9, 0.1],
     ...                            random_state=0)
     >>> sorted(Counter(y).items())
-    [(np.int64(0), 269), (np.int64(1), 31)]
+    [(np.int64(0), 268), (np.int64(1), 32)]
     >>> sampler = GAMOSampler(max_iter=200, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 269), (np.int64(1), 269)]
+    [(np.int64(0), 268), (np.int64(1), 268)]
     """
 
     _parameter_constraints = {

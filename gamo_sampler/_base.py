@@ -20,6 +20,7 @@ GAME_PARAMETER_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "samples_per_class": [Interval(Integral, 1, None, closed="left")],
     "use_discriminator": ["boolean"],
+    "max_anchors": [Interval(Integral, 2, None, closed="left"), None],
     "device": [str, torch.device],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
@@ -61,6 +62,15 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         Whether to play the discriminator D. ``False`` is the paper's "GAMO
         without D" ablation: the generator only seeks M's errors.
 
+    max_anchors : int or None, default=None
+        Budget of anchor rows per oversampled class. ``None`` lets each class's
+        generator unit combine all the rows of the class, as in the paper, at a
+        cost of O(n_i) per sample and O(n_i * n_features) memory. An int caps a
+        larger class at ``max_anchors`` of its real rows, picked by k-means++
+        seeding (spread over the class, outskirts included): synthetic rows
+        are still convex combinations of real rows of their class, and time
+        and memory per iteration no longer grow with the class size.
+
     device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
         Where to train. ``'auto'`` takes the GPU when there is one. Fitted
         networks are kept on the CPU, so a fitted estimator pickles and loads
@@ -87,6 +97,7 @@ def game_config(estimator):
         learning_rate=estimator.learning_rate,
         samples_per_class=estimator.samples_per_class,
         use_discriminator=bool(estimator.use_discriminator),
+        max_anchors=estimator.max_anchors,
     )
 
 

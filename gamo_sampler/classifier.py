@@ -128,6 +128,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         learning_rate=2e-4,
         samples_per_class=4,
         use_discriminator=True,
+        max_anchors=None,
         device="auto",
         random_state=None,
         verbose=False,
@@ -144,6 +145,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
+        self.max_anchors = max_anchors
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .anchors import choose_anchors
 from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glorot_
 
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
@@ -47,16 +48,19 @@ class GameConfig:
     learning_rate: float = 2e-4
     samples_per_class: int = 4
     use_discriminator: bool = True
+    max_anchors: int | None = None
 
 
 @dataclass
 class GameResult:
-    """What a finished game leaves: the networks (on CPU) and the loss history."""
+    """What a finished game leaves: the networks (on CPU), the loss history, and
+    the rows of ``X`` that each generator class combines (``anchor_index``)."""
 
     classifier: ClassifierNet
     generator: ConvexGenerator | None
     history: dict = field(default_factory=dict)
     n_iter: int = 0
+    anchor_index: list = field(default_factory=list)
 
 
 def resolve_device(device):
@@ -104,22 +108,28 @@ def mse(output, target):
 
 
 def adam(module, learning_rate, device):
-    """The reference optimizer, Adam(lr, beta1=0.5), one per network."""
-    return torch.optim.Adam(
-        module.parameters(),
-        lr=learning_rate,
-        betas=(0.5, 0.999),
-        eps=1e-7,
-        **({"fused": True} if device.type == "cuda" else {"foreach": True}),
-    )
+    """The reference optimizer, Adam(lr, beta1=0.5), one per network.
+
+    The fused implementation (one kernel for the whole update) is some 2.5x faster
+    than ``foreach`` on the CPU too; torch before 2.4 only has it on CUDA.
+    """
+    params = list(module.parameters())
+    options = dict(lr=learning_rate, betas=(0.5, 0.999), eps=1e-7)
+    try:
+        return torch.optim.Adam(params, fused=True, **options)
+    except RuntimeError:
+        return torch.optim.Adam(params, foreach=True, **options)
 
 
-def build_networks(X, y, n_classes, deficits, config, generator, device):
+def build_networks(
+    X, y, n_classes, deficits, config, generator, device, anchor_index=None
+):
     """Create M, D and G with Keras-like initialisation from ``generator``.
 
     The global torch RNG is left as it was: module constructors draw from it, so
     they run inside :func:`torch.random.fork_rng` and are then re-initialised from
-    the local ``generator``.
+    the local ``generator``. G combines the rows ``X[anchor_index[j]]`` for its
+    class ``j`` (all rows of the class by default).
     """
     n_features = X.shape[1]
     oversampled = np.flatnonzero(deficits > 0)
@@ -132,7 +142,10 @@ def build_networks(X, y, n_classes, deficits, config, generator, device):
             )
         convex_generator = None
         if len(oversampled):
-            anchors = [X[y == code] for code in oversampled.tolist()]
+            if anchor_index is None:
+                anchors = [X[y == code] for code in oversampled.tolist()]
+            else:
+                anchors = [X[rows.to(X.device)] for rows in anchor_index]
             convex_generator = ConvexGenerator(
                 anchors,
                 oversampled,
@@ -165,21 +178,12 @@ class FakeDrawer:
     def draw(self):
         """Return fake rows and their label codes, ``batch_size`` of them."""
         g = self.generator
-        k = g.n_generator_classes
         labels = torch.multinomial(
             self.proportions, self.batch_size, replacement=True, generator=self.host_rng
         )
-        counts = torch.bincount(labels, minlength=k)
-        slots = int(counts.max())
-        keep = (torch.arange(slots) < counts[:, None]).flatten().nonzero().squeeze(1)
-        device = g.anchors.device
-        keep = keep.to(device, non_blocking=True)
-        z = torch.randn(
-            k * slots, g.latent_dim, device=device, generator=self.device_rng
-        )
-        rows = g(z).flatten(0, 1)[keep]
-        codes = g.class_codes.repeat_interleave(slots)[keep]
-        return rows, codes
+        counts = torch.bincount(labels, minlength=g.n_generator_classes)
+        rows, class_index = g.generate(counts.tolist(), self.device_rng)
+        return rows, g.class_codes[class_index]
 
 
 def generator_loss(convex_generator, classifier, discriminator, samples, device_rng):
@@ -203,12 +207,14 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     z = torch.randn(
         k * judges * samples,
         g.latent_dim,
-        device=g.anchors.device,
+        device=g.class_codes.device,
         generator=device_rng,
     )
     rows = g(z, group_size=samples).view(k, judges, samples, -1)
     codes = g.class_codes.repeat_interleave(samples)
-    opposite = 1.0 - F.one_hot(codes, g.n_classes).to(rows.dtype)
+    # Identity rows rather than F.one_hot, which waits for the device to check
+    # its input.
+    opposite = 1.0 - g.class_one_hot.repeat_interleave(samples, dim=0).to(rows.dtype)
     fooled_m = (classifier(rows[:, 0].flatten(0, 1)) - opposite).pow(2).mean(dim=1)
     loss = fooled_m.sum() / samples
     if discriminator is not None:
@@ -356,7 +362,11 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     host_rng = torch.Generator().manual_seed(seed)
     device_rng = torch.Generator(device=device).manual_seed(seed + 1)
     deficits = np.asarray(deficits)
-    nets = build_networks(X, y, n_classes, deficits, config, host_rng, device)
+    oversampled = np.flatnonzero(deficits > 0).tolist()
+    anchor_index = choose_anchors(X, y, oversampled, config.max_anchors, seed + 2)
+    nets = build_networks(
+        X, y, n_classes, deficits, config, host_rng, device, anchor_index
+    )
     players = Players(*nets, deficits, config, host_rng, device_rng)
     classifier, convex_generator = players.classifier, players.generator
 
@@ -403,4 +413,5 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         generator=convex_generator,
         history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
         n_iter=n_iter,
+        anchor_index=[rows.numpy() for rows in anchor_index],
     )

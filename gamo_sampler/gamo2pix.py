@@ -347,6 +347,7 @@ class GAMO2PixSampler(BaseOverSampler):
         learning_rate=2e-4,
         samples_per_class=4,
         use_discriminator=True,
+        max_anchors=None,
         device="auto",
         random_state=None,
         verbose=False,
@@ -365,6 +366,7 @@ class GAMO2PixSampler(BaseOverSampler):
         self.learning_rate = learning_rate
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
+        self.max_anchors = max_anchors
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

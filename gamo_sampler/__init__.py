@@ -2,11 +2,13 @@
 
 ``GAMOSampler`` is an imbalanced-learn over-sampler and ``GAMOClassifier`` a
 scikit-learn classifier; both play the three-player game of Mullick, Datta and
-Das (ICCV 2019) in PyTorch.
+Das (ICCV 2019) in PyTorch. ``GAMO2PixSampler`` plays the image variant and
+decodes its generated features into images (GAMO2pix).
 """
 
 from ._version import __version__
 from .classifier import GAMOClassifier
+from .gamo2pix import GAMO2PixSampler
 from .sampler import GAMOSampler
 
-__all__ = ["GAMOClassifier", "GAMOSampler", "__version__"]
+__all__ = ["GAMO2PixSampler", "GAMOClassifier", "GAMOSampler", "__version__"]

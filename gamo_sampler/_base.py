@@ -20,9 +20,11 @@ GAME_PARAMETER_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "samples_per_class": [Interval(Integral, 1, None, closed="left")],
     "use_discriminator": ["boolean"],
+    "max_anchors": [Interval(Integral, 2, None, closed="left"), None],
     "device": [str, torch.device],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
+    "n_threads": [Interval(Integral, 1, None, closed="left"), None],
 }
 
 GAME_PARAMETERS_DOC = """max_iter : int, default=2000
@@ -61,6 +63,15 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         Whether to play the discriminator D. ``False`` is the paper's "GAMO
         without D" ablation: the generator only seeks M's errors.
 
+    max_anchors : int or None, default=None
+        Budget of anchor rows per oversampled class. ``None`` lets each class's
+        generator unit combine all the rows of the class, as in the paper, at a
+        cost of O(n_i) per sample and O(n_i * n_features) memory. An int caps a
+        larger class at ``max_anchors`` of its real rows, picked by k-means++
+        seeding (spread over the class, outskirts included): synthetic rows
+        are still convex combinations of real rows of their class, and time
+        and memory per iteration no longer grow with the class size.
+
     device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
         Where to train. ``'auto'`` takes the GPU when there is one. Fitted
         networks are kept on the CPU, so a fitted estimator pickles and loads
@@ -72,7 +83,14 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         and torch RNGs are never touched.
 
     verbose : bool or int, default=False
-        Show a progress bar with live losses."""
+        Show a progress bar with live losses.
+
+    n_threads : int or None, default=1
+        CPU threads torch may use while training (``torch.set_num_threads``
+        for the duration of the fit, then restored). GAMO's networks are small,
+        so one thread is about as fast as two on an idle machine, and many times
+        faster on a busy one, where threads wait for each other. None leaves
+        torch's own setting."""
 
 
 def game_config(estimator):
@@ -87,6 +105,7 @@ def game_config(estimator):
         learning_rate=estimator.learning_rate,
         samples_per_class=estimator.samples_per_class,
         use_discriminator=bool(estimator.use_discriminator),
+        max_anchors=estimator.max_anchors,
     )
 
 
@@ -213,11 +232,28 @@ def run_game(estimator, *args, progress=None):
     return result
 
 
+@contextmanager
+def torch_threads(n_threads):
+    """Let torch use ``n_threads`` CPU threads inside the block (None: unchanged)."""
+    previous = torch.get_num_threads()
+    if n_threads is not None:
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def train(estimator, X, y_codes, n_classes, deficits, seed):
     """Standardise, seed, and play the game for ``estimator``; return the result.
 
     Sets ``device_`` and ``standardizer_`` on the estimator.
     """
+    with torch_threads(estimator.n_threads):
+        return _train(estimator, X, y_codes, n_classes, deficits, seed)
+
+
+def _train(estimator, X, y_codes, n_classes, deficits, seed):
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
     estimator.device_ = device

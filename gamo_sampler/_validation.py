@@ -22,7 +22,7 @@ ENCODER_HINT = (
 )
 
 
-def validate_fit_input(estimator, X, y):
+def validate_fit_input(estimator, X, y, allow_nd=False):
     """Check and convert training data.
 
     Parameters
@@ -34,6 +34,8 @@ def validate_fit_input(estimator, X, y):
         Training rows.
     y : array-like of shape (n_samples,)
         Class labels.
+    allow_nd : bool, default=False
+        Accept X with more than two dimensions (images).
 
     Returns
     -------
@@ -52,14 +54,16 @@ def validate_fit_input(estimator, X, y):
     dtype('float64')
     """
     check_raw_input(X, y)
-    X, y = validate_data(estimator, X, y, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+    X, y = validate_data(
+        estimator, X, y, dtype=FLOAT_DTYPES, ensure_all_finite=False, allow_nd=allow_nd
+    )
     check_classification_targets(y)
     check_finite(X, getattr(estimator, "feature_names_in_", None))
     check_n_classes(np.unique(y), type(estimator).__name__)
     return X, y
 
 
-def validate_predict_input(estimator, X):
+def validate_predict_input(estimator, X, allow_nd=False):
     """Check and convert rows given to a fitted estimator.
 
     Examples
@@ -72,7 +76,12 @@ def validate_predict_input(estimator, X):
     """
     check_numeric_features(X)
     X = validate_data(
-        estimator, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite=False
+        estimator,
+        X,
+        reset=False,
+        dtype=FLOAT_DTYPES,
+        ensure_all_finite=False,
+        allow_nd=allow_nd,
     )
     check_finite(X, getattr(estimator, "feature_names_in_", None))
     return X

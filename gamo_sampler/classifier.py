@@ -5,6 +5,7 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
@@ -13,6 +14,7 @@ from ._base import (
     GAME_PARAMETERS_DOC,
     check_oversampled_classes,
     draw_seeds,
+    torch_threads,
     train,
     unfitted_on_failure,
 )
@@ -23,6 +25,7 @@ from ._validation import (
     validate_fit_input,
     validate_predict_input,
 )
+from .image import as_images, check_image_shape, predict_image_proba, train_images
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
@@ -67,6 +70,17 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
 
+    feature_extractor_ : torch.nn.Module or None
+        The fitted feature extractor F (on the CPU), or None for the dense
+        variant.
+
+    image_shape_ : tuple of int or None
+        ``(channels, height, width)`` of the images, or None for the dense
+        variant.
+
+    feature_history_ : ndarray of shape (n_epochs,) or None
+        Mean loss of F's training in each epoch's prologue (image variant).
+
     device_ : torch.device
         Device the game was trained on.
 
@@ -98,6 +112,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             "sampling_strategy"
         ],
         **GAME_PARAMETER_CONSTRAINTS,
+        "image_shape": [None, "array-like"],
+        "feature_extractor": [None, StrOptions({"conv"}), torch.nn.Module, callable],
     }
 
     def __init__(
@@ -113,9 +129,13 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         learning_rate=2e-4,
         samples_per_class=4,
         use_discriminator=True,
+        max_anchors=None,
         device="auto",
         random_state=None,
         verbose=False,
+        n_threads=1,
+        image_shape=None,
+        feature_extractor=None,
     ):
         self.sampling_strategy = sampling_strategy
         self.max_iter = max_iter
@@ -127,9 +147,13 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
+        self.max_anchors = max_anchors
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
+        self.image_shape = image_shape
+        self.feature_extractor = feature_extractor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -137,8 +161,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training rows, or images (see ``image_shape``).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
 
@@ -158,7 +182,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
             )
-        X, y = validate_fit_input(self, X, y)
+        images = self._uses_images(X)
+        X, y = validate_fit_input(self, X, y, allow_nd=images)
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )
@@ -169,20 +194,40 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
         check_oversampled_classes(counts, deficits, self.classes_)
         (seed,) = draw_seeds(self.random_state, n_seeds=1)
-        result = train(self, X, y_codes, len(self.classes_), deficits, seed)
+        self.image_shape_ = self.feature_extractor_ = self.feature_history_ = None
+        if images:
+            X = as_images(X, self.image_shape)
+            with torch_threads(self.n_threads):
+                result = train_images(
+                    self, X, y_codes, len(self.classes_), deficits, seed
+                )
+            self.image_shape_ = X.shape[1:]
+            self.feature_extractor_ = result.feature_extractor
+            self.feature_history_ = result.feature_history
+        else:
+            result = train(self, X, y_codes, len(self.classes_), deficits, seed)
         self.classifier_ = result.classifier
         self.generator_ = result.generator
         self.history_ = result.history
         self.n_iter_ = result.n_iter
         return self
 
+    def _uses_images(self, X):
+        if self.image_shape is not None:
+            check_image_shape(self.image_shape)
+        return (
+            self.image_shape is not None
+            or self.feature_extractor is not None
+            or getattr(X, "ndim", None) == 4
+        )
+
     def predict_proba(self, X):
         """Class probabilities from the classifier network.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows or images to classify, in the layout used in ``fit``.
 
         Returns
         -------
@@ -190,8 +235,15 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             Probabilities, in the order of ``classes_``; each row sums to 1.
         """
         check_is_fitted(self)
-        X = validate_predict_input(self, X)
+        images = self.image_shape_ is not None
+        X = validate_predict_input(self, X, allow_nd=images)
         X = self.standardizer_.transform(X)
+        if images:
+            X = as_images(X, self.image_shape_)
+            proba = predict_image_proba(
+                self.classifier_, self.feature_extractor_, X, len(self.classes_)
+            )
+            return proba / proba.sum(axis=1, keepdims=True)
         parts = []
         with torch.no_grad():
             for start in range(0, len(X), PREDICT_CHUNK):
@@ -205,8 +257,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Rows or images to classify, in the layout used in ``fit``.
 
         Returns
         -------

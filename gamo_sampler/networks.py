@@ -80,11 +80,14 @@ class DiscriminatorNet(nn.Module):
         layers = mlp_layers(n_features + n_classes, hidden_layer_sizes)
         width = hidden_layer_sizes[-1] if hidden_layer_sizes else n_features + n_classes
         self.net = nn.Sequential(*layers, nn.Linear(width, 1))
+        # Rows of the identity instead of F.one_hot, which checks its input's range
+        # and so waits for the device on every call.
+        self.register_buffer("one_hot", torch.eye(n_classes), persistent=False)
 
     def forward(self, x, labels):
         """Return the probability, of shape ``(n,)``, that ``x`` is a real row of class
         ``labels``."""
-        one_hot = F.one_hot(labels, self.n_classes).to(x.dtype)
+        one_hot = self.one_hot[labels].to(x.dtype)
         return torch.sigmoid(self.net(torch.cat([x, one_hot], dim=1))).squeeze(1)
 
 
@@ -104,8 +107,11 @@ class GroupBatchNorm(nn.BatchNorm1d):
             return super().forward(x)
         groups = x.view(-1, group_size, x.shape[1])
         mean = groups.mean(dim=1, keepdim=True)
-        var = groups.var(dim=1, unbiased=False, keepdim=True)
-        normalised = (groups - mean) * torch.rsqrt(var + self.eps)
+        centred = groups - mean
+        # Mean of squares of the centred rows: Tensor.var over a middle dimension
+        # is some 30x slower on CPU for these shapes.
+        var = centred.pow(2).mean(dim=1, keepdim=True)
+        normalised = centred * torch.rsqrt(var + self.eps)
         with torch.no_grad():
             n = group_size
             unbiased_var = var.mean(dim=(0, 1)) * n / max(n - 1, 1)
@@ -116,6 +122,102 @@ class GroupBatchNorm(nn.BatchNorm1d):
         return out * self.weight + self.bias
 
 
+# Fixed cost of one more bucket of IGUs, in padded anchor-row elements (a row of a
+# bucket costs ``n_features + width`` per sample): a few extra small kernels cost
+# about as much as this many multiply-adds of padding. Measured with
+# benchmarks/bench_iteration.py; anything within 2x of it performs about the same.
+BUCKET_OVERHEAD = 2**17
+
+
+def plan_buckets(sizes, row_cost, overhead=None):
+    """Group classes of similar size so that padding each group is cheap.
+
+    Classes are sorted by size and cut into contiguous groups; each group is padded
+    to its largest size. Dynamic programming picks the cuts that minimise
+    ``sum(len(group) * max(group)) * row_cost + overhead * n_groups``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Number of anchor rows of each class.
+    row_cost : int
+        Cost of one (padded) anchor row, e.g. ``n_features + width``.
+    overhead : float, optional
+        Fixed cost of one group; ``BUCKET_OVERHEAD`` by default.
+
+    Returns
+    -------
+    buckets : list of list of int
+        Class indices of each group, largest classes first.
+
+    Examples
+    --------
+    >>> plan_buckets([2000, 40, 1900, 60], row_cost=848)
+    [[0, 2], [3, 1]]
+    """
+    if overhead is None:
+        overhead = BUCKET_OVERHEAD
+    order = sorted(range(len(sizes)), key=lambda j: (-sizes[j], j))
+    ranked = [sizes[j] for j in order]
+    n = len(order)
+    # best[i]: cheapest cost of grouping ranked[i:]; cut[i]: end of its first group.
+    best, cut = [0.0] * (n + 1), [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best[i] = float("inf")
+        for end in range(i + 1, n + 1):
+            cost = (end - i) * ranked[i] * row_cost + overhead + best[end]
+            if cost < best[i]:
+                best[i], cut[i] = cost, end
+    buckets, i = [], 0
+    while i < n:
+        buckets.append(order[i : cut[i]])
+        i = cut[i]
+    return buckets
+
+
+class IGUBucket(nn.Module):
+    """The IGUs of a few classes of similar size, zero-padded to a common size.
+
+    IGU ``p`` of the bucket maps a transient vector ``t`` to softmax weights over the
+    ``sizes[p]`` anchor rows of its class; the padded slots are masked out of the
+    softmax, so they never receive weight.
+
+    Parameters
+    ----------
+    anchors : list of torch.Tensor
+        ``(n_p, n_features)`` anchor rows of each class of the bucket.
+    class_index : list of int
+        Generator-class index of each class of the bucket (kept as ``classes``).
+    width : int
+        Width of the transient vector.
+    """
+
+    def __init__(self, anchors, class_index, width):
+        super().__init__()
+        sizes = [len(rows) for rows in anchors]
+        n_max = max(sizes)
+        padded = anchors[0].new_zeros(len(anchors), n_max, anchors[0].shape[1])
+        mask = torch.zeros(len(anchors), 1, n_max)
+        for p, rows in enumerate(anchors):
+            padded[p, : len(rows)] = rows
+            mask[p, :, len(rows) :] = float("-inf")
+        self.classes = list(class_index)
+        self.register_buffer("anchors", padded)
+        self.register_buffer("logit_mask", mask)
+        self.sizes = sizes
+        self.padded = min(sizes) < n_max
+        self.weight = nn.Parameter(torch.empty(len(anchors), n_max, width))
+        self.bias = nn.Parameter(torch.zeros(len(anchors), n_max))
+
+    def convex_weights(self, t):
+        """Map ``t`` of shape ``(k_b, s, width)`` to ``alpha`` of shape
+        ``(k_b, s, n_max)``."""
+        logits = torch.baddbmm(self.bias.unsqueeze(1), t, self.weight.transpose(1, 2))
+        if self.padded:
+            logits = logits + self.logit_mask
+        return torch.softmax(logits, dim=2)
+
+
 class ConvexGenerator(nn.Module):
     """GAMO's convex generator: a shared cTMU and one IGU per class to oversample.
 
@@ -124,9 +226,10 @@ class ConvexGenerator(nn.Module):
     weights ``alpha`` over that class's ``n_i`` anchor rows ``X_i``, and the sample is
     ``alpha @ X_i``: a convex combination of real rows of its own class.
 
-    All IGUs live in one zero-padded tensor of shape ``(k, max n_i, width)`` so that
-    every class is handled by the same batched matrix products; padded slots are
-    masked out of the softmax and never receive weight.
+    The IGUs are grouped into a few buckets of classes of similar size (see
+    :func:`plan_buckets`); in each bucket they live in one zero-padded tensor, so
+    every bucket costs a couple of batched matrix products and a class-``i`` sample
+    only touches the rows of class ``i``, padded to its bucket's largest class.
 
     Parameters
     ----------
@@ -148,6 +251,10 @@ class ConvexGenerator(nn.Module):
         self.n_classes = n_classes
         self.latent_dim = latent_dim
         self.register_buffer("class_codes", torch.as_tensor(class_codes))
+        # One-hot label of each generator class, the cTMU's conditioning input.
+        self.register_buffer(
+            "class_one_hot", torch.eye(n_classes)[self.class_codes], persistent=False
+        )
         self.linears = nn.ModuleList()
         self.norms = nn.ModuleList()
         width = latent_dim + n_classes
@@ -155,66 +262,170 @@ class ConvexGenerator(nn.Module):
             self.linears.append(nn.Linear(width, size))
             self.norms.append(GroupBatchNorm(size, eps=BN_EPS, momentum=BN_MOMENTUM))
             width = size
+        self.width = width
         sizes = [len(a) for a in anchors]
-        n_max, n_features = max(sizes), anchors[0].shape[1]
-        padded = anchors[0].new_zeros(len(anchors), n_max, n_features)
-        mask = torch.ones(len(anchors), n_max, dtype=torch.bool)
-        for j, rows in enumerate(anchors):
-            padded[j, : len(rows)] = rows
-            mask[j, : len(rows)] = False
-        self.register_buffer("anchors", padded)
-        # -inf on padded slots removes them from the softmax.
-        self.register_buffer(
-            "logit_mask", torch.zeros(mask.shape).masked_fill(mask, float("-inf"))
-        )
         self.register_buffer("class_sizes", torch.as_tensor(sizes))
-        self.igu_weight = nn.Parameter(torch.empty(len(anchors), n_max, width))
-        self.igu_bias = nn.Parameter(torch.zeros(len(anchors), n_max))
+        groups = plan_buckets(sizes, anchors[0].shape[1] + width)
+        self.buckets = nn.ModuleList(
+            IGUBucket([anchors[j] for j in group], group, width) for group in groups
+        )
+        # Where each generator class lives: (bucket, position in the bucket).
+        self.slots = [None] * len(anchors)
+        for b, group in enumerate(groups):
+            for p, j in enumerate(group):
+                self.slots[j] = (b, p)
+        order = torch.as_tensor([j for group in groups for j in group])
+        self.reordered = not torch.equal(order, torch.arange(len(anchors)))
+        self.register_buffer("bucket_order", order)
+        self.register_buffer("bucket_inverse", torch.argsort(order))
 
     @property
     def n_generator_classes(self):
         """Number of classes the generator oversamples."""
-        return self.anchors.shape[0]
+        return len(self.slots)
+
+    def class_anchors(self, class_index):
+        """The ``(n_j, n_features)`` anchor rows of generator class ``class_index``."""
+        b, p = self.slots[class_index]
+        return self.buckets[b].anchors[p, : int(self.class_sizes[class_index])]
+
+    def class_igu(self, class_index, grad=False):
+        """The IGU of generator class ``class_index``: views of its Dense layer.
+
+        Parameters
+        ----------
+        class_index : int
+            Generator class.
+        grad : bool, default=False
+            Return views of the gradients instead (None before a backward pass).
+
+        Returns
+        -------
+        weight : torch.Tensor of shape (n_j, width)
+            Writable view into the bucket's parameter (or its gradient).
+        bias : torch.Tensor of shape (n_j,)
+            Writable view into the bucket's parameter (or its gradient).
+        """
+        b, p = self.slots[class_index]
+        bucket, n_rows = self.buckets[b], int(self.class_sizes[class_index])
+        weight, bias = bucket.weight, bucket.bias
+        if grad:
+            if weight.grad is None:
+                return None, None
+            weight, bias = weight.grad, bias.grad
+        return weight[p, :n_rows], bias[p, :n_rows]
 
     def transient(self, z, class_index, group_size=None):
         """The cTMU: map noise and generator-class indices to transient vectors."""
-        codes = self.class_codes[class_index]
-        h = torch.cat([z, F.one_hot(codes, self.n_classes).to(z.dtype)], dim=1)
+        one_hot = self.class_one_hot[class_index].to(z.dtype)
+        h = torch.cat([z, one_hot], dim=1)
         for linear, norm in zip(self.linears, self.norms, strict=True):
             h = norm(torch.relu(linear(h)), group_size)
         return h
+
+    def _bucket_weights(self, z, group_size):
+        """Yield ``(bucket, alpha)`` for every bucket, ``alpha`` of shape
+        ``(k_b, s, n_b)``; ``z`` is class-major with ``s`` rows per class."""
+        k = self.n_generator_classes
+        class_index = torch.arange(k, device=z.device).repeat_interleave(
+            z.shape[0] // k
+        )
+        t = self.transient(z, class_index, group_size).view(k, -1, self.width)
+        if self.reordered:
+            t = t.index_select(0, self.bucket_order)
+        start = 0
+        for bucket in self.buckets:
+            k_b = len(bucket.sizes)
+            yield bucket, bucket.convex_weights(t[start : start + k_b])
+            start += k_b
+
+    def _in_class_order(self, parts):
+        """Concatenate per-bucket results and restore the generator-class order."""
+        out = parts[0] if len(parts) == 1 else torch.cat(parts)
+        return out.index_select(0, self.bucket_inverse) if self.reordered else out
 
     def convex_weights(self, z, group_size=None):
         """Return ``alpha`` of shape ``(k, s, max n_i)`` for ``s`` samples per class.
 
         ``z`` has shape ``(k * s, latent_dim)``, class-major: rows ``j*s .. j*s+s-1``
-        belong to generator class ``j``.
+        belong to generator class ``j``. Slots past a class's own ``n_j`` are 0.
         """
-        k = self.n_generator_classes
-        class_index = torch.arange(k, device=z.device).repeat_interleave(
-            z.shape[0] // k
-        )
-        t = self.transient(z, class_index, group_size).view(
-            k, -1, self.igu_weight.shape[2]
-        )
-        logits = torch.baddbmm(
-            self.igu_bias.unsqueeze(1), t, self.igu_weight.transpose(1, 2)
-        )
-        return torch.softmax(logits + self.logit_mask.unsqueeze(1), dim=2)
+        n_max = int(self.class_sizes.max())
+        parts = [
+            F.pad(alpha, (0, n_max - alpha.shape[2]))
+            for _, alpha in self._bucket_weights(z, group_size)
+        ]
+        return self._in_class_order(parts)
 
     def class_weights(self, z, class_index):
         """Return ``alpha`` of shape ``(len(z), n_j)`` for the generator class
         ``class_index`` alone, with no padded slots."""
-        n_rows = int(self.class_sizes[class_index])
         labels = torch.full((len(z),), class_index, device=z.device)
         t = self.transient(z, labels)
-        weight = self.igu_weight[class_index, :n_rows]
-        bias = self.igu_bias[class_index, :n_rows]
+        weight, bias = self.class_igu(class_index)
         return torch.softmax(torch.addmm(bias, t, weight.T), dim=1)
+
+    def generate(self, counts, generator=None):
+        """Generate ``counts[j]`` rows of each generator class ``j`` in one pass.
+
+        Each bucket computes as many rows per class as its most requested class,
+        so the work follows the counts rather than ``k * max(counts)``.
+
+        Parameters
+        ----------
+        counts : sequence of int
+            Rows wanted per generator class (on the host).
+        generator : torch.Generator, optional
+            Source of the noise, on the generator's device.
+
+        Returns
+        -------
+        rows : torch.Tensor of shape (sum(counts), n_features)
+            The rows, grouped by bucket and class.
+        class_index : torch.Tensor of shape (sum(counts),)
+            Generator-class index of each row.
+        """
+        counts = [int(c) for c in counts]
+        device = self.class_codes.device
+        slots, index, keep, offset = [], [], [], 0
+        for bucket in self.buckets:
+            slots.append(max(counts[j] for j in bucket.classes))
+            for j in bucket.classes:
+                index += [j] * slots[-1]
+                keep += range(offset, offset + counts[j])
+                offset += slots[-1]
+        z = torch.randn(offset, self.latent_dim, device=device, generator=generator)
+        index, keep = to_device(index, device), to_device(keep, device)
+        t = self.transient(z, index)
+        parts, start = [], 0
+        for bucket, n_slots in zip(self.buckets, slots, strict=True):
+            if n_slots:
+                size = len(bucket.classes) * n_slots
+                t_b = t[start : start + size].view(-1, n_slots, self.width)
+                alpha = bucket.convex_weights(t_b)
+                parts.append(torch.bmm(alpha, bucket.anchors).flatten(0, 1))
+                start += size
+        rows = parts[0] if len(parts) == 1 else torch.cat(parts)
+        if len(keep) < offset:
+            rows, index = rows[keep], index[keep]
+        return rows, index
 
     def forward(self, z, group_size=None):
         """Generate ``(k, s, n_features)`` rows, ``s`` per generator class."""
-        return torch.bmm(self.convex_weights(z, group_size), self.anchors)
+        parts = [
+            torch.bmm(alpha, bucket.anchors)
+            for bucket, alpha in self._bucket_weights(z, group_size)
+        ]
+        return self._in_class_order(parts)
+
+
+def to_device(values, device):
+    """An int64 tensor of ``values`` on ``device``, copied without blocking the host
+    (through pinned memory) when the device is a GPU."""
+    tensor = torch.as_tensor(values, dtype=torch.int64)
+    if device.type == "cuda":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor
 
 
 def init_glorot_(module, generator):
@@ -233,14 +444,14 @@ def init_glorot_(module, generator):
             nn.init.zeros_(sub.bias)
         elif isinstance(sub, nn.BatchNorm1d):
             sub.reset_parameters()
-        elif isinstance(sub, ConvexGenerator):
+        elif isinstance(sub, IGUBucket):
             # Each IGU is Dense(n_i) over the transient vector: fan-in is the
             # transient width and fan-out is that class's own n_i.
-            width = sub.igu_weight.shape[2]
-            for j, n_rows in enumerate(sub.class_sizes.tolist()):
-                bound = (6.0 / (width + n_rows)) ** 0.5
-                with torch.no_grad():
-                    sub.igu_weight[j].uniform_(-bound, bound, generator=generator)
-                    sub.igu_weight[j, n_rows:] = 0.0
-                    sub.igu_bias[j] = 0.0
+            width = sub.weight.shape[2]
+            with torch.no_grad():
+                sub.weight.zero_()
+                sub.bias.zero_()
+                for p, n_rows in enumerate(sub.sizes):
+                    bound = (6.0 / (width + n_rows)) ** 0.5
+                    sub.weight[p, :n_rows].uniform_(-bound, bound, generator=generator)
     return module

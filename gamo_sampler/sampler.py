@@ -23,8 +23,10 @@ from ._validation import (
     validate_fit_input,
 )
 
-# Rows generated per chunk: bounds the (chunk, n_i) weight matrix in memory.
+# Rows generated per chunk, and the most entries of the (chunk, n_i) weight matrix
+# per chunk: together they bound the memory of generation for any class size.
 GENERATION_CHUNK = 4096
+GENERATION_BUDGET = 2**22
 
 
 class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
@@ -120,9 +122,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         learning_rate=2e-4,
         samples_per_class=4,
         use_discriminator=True,
+        max_anchors=None,
         device="auto",
         random_state=None,
         verbose=False,
+        n_threads=1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.max_iter = max_iter
@@ -134,9 +138,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self.learning_rate = learning_rate
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
+        self.max_anchors = max_anchors
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
 
     def fit(self, X, y, **params):
         """Check inputs and resolve ``sampling_strategy_``; use ``fit_resample``.
@@ -210,6 +216,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self.generator_ = result.generator
         self.history_ = result.history
         self.n_iter_ = result.n_iter
+        # With max_anchors, the generator combines a subset of each class's rows.
+        self.anchor_rows_ = [X[rows] for rows in result.anchor_index]
         X_new, y_new = self._generate(self.sampling_strategy_, sample_seed, y.dtype)
         return np.vstack([X, X_new.astype(X.dtype)]), np.hstack([y, y_new])
 
@@ -279,8 +287,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             j = labels.index(label)
             rows = self.anchor_rows_[j].astype(np.float64)
             low, high = rows.min(axis=0), rows.max(axis=0)
-            for start in range(0, n_rows, GENERATION_CHUNK):
-                size = min(GENERATION_CHUNK, n_rows - start)
+            chunk = max(1, min(GENERATION_CHUNK, GENERATION_BUDGET // len(rows)))
+            for start in range(0, n_rows, chunk):
+                size = min(chunk, n_rows - start)
                 z = torch.randn(size, generator.latent_dim, generator=rng)
                 with torch.no_grad():
                     alpha = generator.class_weights(z, j).double().numpy()

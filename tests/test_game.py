@@ -33,7 +33,8 @@ def players():
         init_glorot_(net, rng)
     # Non-zero IGU biases make the check of their gradients meaningful.
     with torch.no_grad():
-        generator.igu_bias.normal_(generator=rng)
+        for j in range(generator.n_generator_classes):
+            generator.class_igu(j)[1].normal_(generator=rng)
     return generator, classifier, discriminator
 
 
@@ -48,16 +49,17 @@ def per_class_reference(generator, classifier, discriminator, z):
     ctmu = nn.Sequential(*layers).train()
     igus = []
     for j, n_rows in enumerate(CLASS_SIZES.values()):
-        igu = nn.Linear(generator.igu_weight.shape[2], n_rows)
-        igu.weight = nn.Parameter(generator.igu_weight[j, :n_rows].detach().clone())
-        igu.bias = nn.Parameter(generator.igu_bias[j, :n_rows].detach().clone())
+        weight, bias = generator.class_igu(j)
+        igu = nn.Linear(generator.width, n_rows)
+        igu.weight = nn.Parameter(weight.detach().clone())
+        igu.bias = nn.Parameter(bias.detach().clone())
         igus.append(igu)
 
     losses = []
     z_blocks = z.view(len(CLASS_SIZES), 2, SAMPLES, LATENT)
     for j, code in enumerate(CLASS_SIZES):
         one_hot = F.one_hot(torch.full((SAMPLES,), code), N_CLASSES).float()
-        anchors = generator.anchors[j, : CLASS_SIZES[code]]
+        anchors = generator.class_anchors(j)
         for judge in range(2):
             t = ctmu(torch.cat([z_blocks[j, judge], one_hot], dim=1))
             rows = torch.softmax(igus[j](t), dim=1) @ anchors
@@ -83,7 +85,7 @@ def test_batched_generator_loss_matches_per_class_formulation(players):
         generator=torch.Generator().manual_seed(1),
     )
     reference_gen = ConvexGenerator(
-        [generator.anchors[j, :n] for j, n in enumerate(CLASS_SIZES.values())],
+        [generator.class_anchors(j) for j in range(len(CLASS_SIZES))],
         list(CLASS_SIZES),
         N_CLASSES,
         LATENT,
@@ -114,14 +116,13 @@ def test_batched_generator_loss_matches_per_class_formulation(players):
         torch.testing.assert_close(batched_norm.weight.grad, reference_norm.weight.grad)
         torch.testing.assert_close(batched_norm.bias.grad, reference_norm.bias.grad)
     for j, n_rows in enumerate(CLASS_SIZES.values()):
-        torch.testing.assert_close(
-            generator.igu_weight.grad[j, :n_rows], igus[j].weight.grad
-        )
-        torch.testing.assert_close(
-            generator.igu_bias.grad[j, :n_rows], igus[j].bias.grad
-        )
+        weight_grad, bias_grad = generator.class_igu(j, grad=True)
+        torch.testing.assert_close(weight_grad, igus[j].weight.grad)
+        torch.testing.assert_close(bias_grad, igus[j].bias.grad)
         # Padded slots of a smaller class get no weight and no gradient.
-        assert torch.all(generator.igu_weight.grad[j, n_rows:] == 0)
+        bucket, slot = generator.slots[j]
+        padded_grad = generator.buckets[bucket].weight.grad[slot, n_rows:]
+        assert torch.all(padded_grad == 0)
 
 
 def test_generator_loss_leaves_classifier_and_discriminator_untouched(players):

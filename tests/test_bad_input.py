@@ -141,7 +141,7 @@ def test_single_class(Estimator):
         X,
         np.full(len(X), "a"),
         ValueError,
-        r"needs to have more than 1 class.*only one class: \['a'\].*stratify",
+        r"needs at least 2 classes.*only one class: \['a'\].*stratify",
     )
 
 

@@ -14,6 +14,7 @@ from ._base import (
     GAME_PARAMETERS_DOC,
     check_oversampled_classes,
     draw_seeds,
+    torch_threads,
     train,
     unfitted_on_failure,
 )
@@ -132,6 +133,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         device="auto",
         random_state=None,
         verbose=False,
+        n_threads=1,
         image_shape=None,
         feature_extractor=None,
     ):
@@ -149,6 +151,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
         self.image_shape = image_shape
         self.feature_extractor = feature_extractor
 
@@ -194,7 +197,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.image_shape_ = self.feature_extractor_ = self.feature_history_ = None
         if images:
             X = as_images(X, self.image_shape)
-            result = train_images(self, X, y_codes, len(self.classes_), deficits, seed)
+            with torch_threads(self.n_threads):
+                result = train_images(
+                    self, X, y_codes, len(self.classes_), deficits, seed
+                )
             self.image_shape_ = X.shape[1:]
             self.feature_extractor_ = result.feature_extractor
             self.feature_history_ = result.feature_history

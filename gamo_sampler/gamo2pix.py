@@ -351,6 +351,7 @@ class GAMO2PixSampler(BaseOverSampler):
         device="auto",
         random_state=None,
         verbose=False,
+        n_threads=1,
         image_shape=None,
         feature_extractor="conv",
         decoder_max_iter=2000,
@@ -370,6 +371,7 @@ class GAMO2PixSampler(BaseOverSampler):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
         self.image_shape = image_shape
         self.feature_extractor = feature_extractor
         self.decoder_max_iter = decoder_max_iter

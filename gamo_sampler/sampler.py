@@ -126,6 +126,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         device="auto",
         random_state=None,
         verbose=False,
+        n_threads=1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.max_iter = max_iter
@@ -141,6 +142,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
 
     def fit(self, X, y, **params):
         """Check inputs and resolve ``sampling_strategy_``; use ``fit_resample``.

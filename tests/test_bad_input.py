@@ -2,8 +2,8 @@
 
 Every error is matched on its text: it must name the problem and the fix. Every
 case also checks that the caller's X and y come back unchanged. A hypothesis fuzz
-test then throws random shapes, label sets, dtypes and imbalance profiles at the
-sampler: each draw either fails cleanly or keeps every invariant.
+test then throws random shapes, label sets, dtypes and imbalance profiles at both
+estimators: each draw either fails cleanly or keeps every invariant.
 docs/robustness.md lists the cases.
 """
 

@@ -3,11 +3,11 @@
 The estimators pickle across processes, every fit runs in a worker, and the scores
 are bit-identical to a sequential run with the workers' number of torch threads.
 
-Threads: GAMO does not change torch's thread count. ``torch.set_num_threads`` is
-process-wide, so setting it inside ``fit`` would race with other fits running in
-threads of the same process. Process-based workers are already capped: loky sets
-``OMP_NUM_THREADS`` to cores // n_jobs and Dask's nanny sets it to 1, and torch
-reads it at start-up. The tests check that torch honours those caps in the workers.
+Threads: each fit runs torch with ``n_threads`` threads (default 1) and restores
+the previous count afterwards, so parallel fits never oversubscribe the cores.
+Outside fit (``predict_proba``, a user's own torch code), process-based workers
+are capped anyway: loky sets ``OMP_NUM_THREADS`` to cores // n_jobs and Dask's
+nanny sets it to 1, and torch reads it at start-up. The tests check both.
 """
 
 import importlib.util
@@ -22,7 +22,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
-from gamo_sampler import GAMOClassifier, GAMOSampler
+from gamo_sampler import GAMOClassifier, GAMOSampler, game
 
 TINY = dict(
     max_iter=20,
@@ -82,6 +82,25 @@ def loky_worker_threads(n_jobs):
 def assert_ran_in(results, pids, n_threads):
     assert set(np.asarray(results["pid"]).tolist()) <= pids
     assert set(np.asarray(results["threads"]).tolist()) == {n_threads}
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, None])
+def test_fit_runs_torch_with_n_threads_and_restores_the_count(n_threads, monkeypatch):
+    from gamo_sampler import _base
+
+    seen = []
+
+    def play_game(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return game.play_game(*args, **kwargs)
+
+    monkeypatch.setattr(_base, "play_game", play_game)
+    X, y = data()
+    with torch_thread_count(3):
+        GAMOClassifier(**TINY, n_threads=n_threads).fit(X, y)
+        GAMOSampler(**TINY, n_threads=n_threads).fit_resample(X, y)
+        assert torch.get_num_threads() == 3
+    assert seen == [3 if n_threads is None else n_threads] * 2
 
 
 def test_cross_validate_with_loky_processes():

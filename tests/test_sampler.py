@@ -161,7 +161,7 @@ def test_same_seed_same_output_and_global_rng_untouched(data):
 @pytest.mark.parametrize(
     "X, y, match",
     [
-        (np.ones((10, 2)), np.zeros(10), "needs to have more than 1 class"),
+        (np.ones((10, 2)), np.zeros(10), "at least 2 classes"),
         (np.ones((10, 2)), np.array([0] * 9 + [1]), "fewer than 2 samples"),
         (np.array([[np.nan, 1.0]] * 4), np.array([0, 0, 0, 1]), "NaN"),
         (np.array([[np.inf, 1.0]] * 4), np.array([0, 0, 0, 1]), "infinity"),

@@ -8,6 +8,7 @@ ORDER = (
     "plot_grid_search.py",
     "plot_training_history.py",
     "plot_synthetic_digits.py",
+    "plot_gamo2pix.py",
 )
 
 

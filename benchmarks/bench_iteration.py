@@ -7,7 +7,7 @@ achieved FLOP/s with a float32 matmul measured in the same run.
 
 Example
 -------
-    python benchmarks/bench_iteration.py --results benchmarks/results
+    python benchmarks/bench_iteration.py --results docs/_static/perf/data
 """
 
 import argparse

@@ -6,7 +6,7 @@ rows); the sampler generates the 980,198 rows that balance them.
 
 Example
 -------
-    python benchmarks/bench_large.py --results benchmarks/results
+    python benchmarks/bench_large.py --results docs/_static/perf/data
     python benchmarks/bench_large.py --rows 100000 --max-iter 200   # quick look
 """
 

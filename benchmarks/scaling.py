@@ -9,8 +9,9 @@ memory held once the data exist). Plots go to ``docs/_static/perf/``.
 
 Example
 -------
-    python benchmarks/scaling.py --results benchmarks/results          # ~10 min
-    python benchmarks/scaling.py --quick --results /tmp/scaling        # ~2 min
+    python benchmarks/scaling.py --threads 1 --clock cpu \
+        --results docs/_static/perf/data
+    python benchmarks/scaling.py --quick --results /tmp/scaling --plots /tmp/plots
 """
 
 import argparse

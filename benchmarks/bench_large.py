@@ -48,8 +48,13 @@ def run_one(args):
     load_start = os.getloadavg()[0]
     X, y = make_problem(args.rows, args.features, args.ratio)
     rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    # --threads (or torch's default) holds for the whole fit_resample: the
+    # estimator's own n_threads, which would set it for training only, is off.
     sampler = GAMOSampler(
-        max_iter=args.max_iter, max_anchors=args.max_anchors, random_state=0
+        max_iter=args.max_iter,
+        max_anchors=args.max_anchors,
+        random_state=0,
+        n_threads=None,
     )
     timings = {}
     generate = sampler._generate

@@ -263,11 +263,20 @@ def _train(estimator, X, y_codes, n_classes, deficits, seed):
     y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
     config = game_config(estimator)
     args = (X_tensor, y_tensor, n_classes, deficits, config, seed, device)
+    with progress_bar(estimator, config.max_iter) as progress:
+        return run_game(estimator, *args, progress=progress)
+
+
+@contextmanager
+def progress_bar(estimator, total):
+    """Yield a ``progress(iteration, losses)`` callback that drives a tqdm bar with
+    live losses when ``estimator.verbose``, else None."""
     if not estimator.verbose:
-        return run_game(estimator, *args)
+        yield None
+        return
     from tqdm.auto import tqdm
 
-    with tqdm(total=config.max_iter, desc=type(estimator).__name__) as bar:
+    with tqdm(total=total, desc=type(estimator).__name__) as bar:
 
         def progress(iteration, losses):
             bar.update(iteration + 1 - bar.n)
@@ -276,4 +285,4 @@ def _train(estimator, X, y_codes, n_classes, deficits, seed):
                 refresh=False,
             )
 
-        return run_game(estimator, *args, progress=progress)
+        yield progress

@@ -406,7 +406,7 @@ def train_images(estimator, images, y_codes, n_classes, deficits, seed):
     -------
     ImageGameResult
     """
-    from ._base import check_layer_sizes, game_config
+    from ._base import check_layer_sizes, game_config, progress_bar
 
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
@@ -421,16 +421,7 @@ def train_images(estimator, images, y_codes, n_classes, deficits, seed):
     y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
     config = game_config(estimator)
     args = (images, y_tensor, n_classes, deficits, config, seed, device, extractor)
-    if not estimator.verbose:
-        return play_image_game(*args)
-    from tqdm.auto import tqdm
-
-    with tqdm(total=config.max_iter, desc=type(estimator).__name__) as bar:
-
-        def progress(iteration, losses):
-            bar.update(iteration + 1 - bar.n)
-            bar.set_postfix({k: f"{v:.4f}" for k, v in losses.items()}, refresh=False)
-
+    with progress_bar(estimator, config.max_iter) as progress:
         return play_image_game(*args, progress=progress)
 
 

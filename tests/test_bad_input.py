@@ -13,7 +13,6 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
@@ -32,13 +31,7 @@ TINY = dict(
 ESTIMATORS = [GAMOSampler, GAMOClassifier]
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny networks gain nothing from threads, and they oversubscribe a busy CI."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def fit(estimator, X, y):

@@ -23,12 +23,7 @@ TINY = dict(
 ESTIMATORS = [GAMOSampler, GAMOClassifier]
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def data():

@@ -39,14 +39,7 @@ TINY = dict(
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # Results are bit-identical for a fixed number of torch threads; CPU kernels
-    # may sum in another order with another thread count.
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def data(n_classes=3):

@@ -1,0 +1,18 @@
+"""Fixtures shared by the test files."""
+
+import pytest
+import torch
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Run torch on one thread, then restore the count.
+
+    Fits already use ``n_threads=1``; this also covers prediction and sampling,
+    which run outside a fit. Tiny networks gain nothing from threads, and results
+    are bit-identical only for a fixed thread count.
+    """
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)

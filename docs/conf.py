@@ -40,15 +40,12 @@ extensions = [
     "numpydoc",
     "myst_parser",
     "sphinx_gallery.gen_gallery",
-    "optional_pages",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "README.md", "**/README.md", "_ext", "_intersphinx"]
-# Pages that other parts of the project add to docs/ (performance.md, ...) may
-# be missing: _ext/optional_pages.py keeps the build passing without them.
 
 autosummary_generate = True
 autodoc_typehints = "none"

@@ -208,7 +208,8 @@ def out_of_memory_message(estimator, error):
 
 def check_finite_networks(estimator, result):
     """Refuse networks with NaN or infinite weights: they would give NaN rows."""
-    for net in (result.classifier, result.generator):
+    extractor = getattr(result, "feature_extractor", None)
+    for net in (result.classifier, result.generator, extractor):
         if net is not None and not all(
             bool(torch.isfinite(p).all()) for p in net.parameters()
         ):
@@ -218,11 +219,12 @@ def check_finite_networks(estimator, result):
             )
 
 
-def run_game(estimator, *args, progress=None):
-    """:func:`play_game`, with divergence and CUDA memory errors explained."""
+def run_game(estimator, play, *args, progress=None):
+    """``play(*args, progress=progress)`` (:func:`play_game` or the image game),
+    with divergence and CUDA memory errors explained."""
     message = None
     try:
-        result = play_game(*args, progress)
+        result = play(*args, progress=progress)
     except torch.cuda.OutOfMemoryError as error:
         message = out_of_memory_message(estimator, error)
     if message is not None:
@@ -264,7 +266,7 @@ def _train(estimator, X, y_codes, n_classes, deficits, seed):
     config = game_config(estimator)
     args = (X_tensor, y_tensor, n_classes, deficits, config, seed, device)
     with progress_bar(estimator, config.max_iter) as progress:
-        return run_game(estimator, *args, progress=progress)
+        return run_game(estimator, play_game, *args, progress=progress)
 
 
 @contextmanager

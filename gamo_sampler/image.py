@@ -406,7 +406,7 @@ def train_images(estimator, images, y_codes, n_classes, deficits, seed):
     -------
     ImageGameResult
     """
-    from ._base import check_layer_sizes, game_config, progress_bar
+    from ._base import check_layer_sizes, game_config, progress_bar, run_game
 
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
@@ -422,7 +422,7 @@ def train_images(estimator, images, y_codes, n_classes, deficits, seed):
     config = game_config(estimator)
     args = (images, y_tensor, n_classes, deficits, config, seed, device, extractor)
     with progress_bar(estimator, config.max_iter) as progress:
-        return play_image_game(*args, progress=progress)
+        return run_game(estimator, play_image_game, *args, progress=progress)
 
 
 def predict_image_proba(classifier, extractor, images, n_classes, chunk=FEATURE_CHUNK):

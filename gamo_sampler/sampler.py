@@ -56,6 +56,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``fit_resample``.
 
+    oversampled_classes_ : ndarray
+        Labels of the classes that get generated rows, in ``generator_``'s class
+        order.
+
     generator_ : torch.nn.Module or None
         The fitted convex generator (on the CPU), or None if no class needed
         rows.
@@ -66,6 +70,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
     n_iter_ : int
         Number of iterations run.
+
+    anchor_rows_ : list of ndarray
+        For each oversampled class, in ``generator_``'s class order, the real rows
+        (original units) that its generated rows are convex combinations of: all
+        rows of the class, or the ``max_anchors`` chosen ones.
 
     device_ : torch.device
         Device the game was trained on.

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from gamo_sampler import GAMOClassifier, GAMOSampler, _base, game
+from gamo_sampler import GAMOClassifier, GAMOSampler, _base, game, image
 
 TINY = dict(
     max_iter=5,
@@ -106,6 +106,41 @@ def test_networks_with_nan_weights_are_refused(monkeypatch):
     with pytest.raises(FloatingPointError, match="NaN or infinite weights.*learning"):
         sampler.fit_resample(X, y)
     assert_unfitted(sampler)
+
+
+def image_fit(monkeypatch, play_image_game):
+    """Fit a tiny image classifier whose image game is ``play_image_game``."""
+    monkeypatch.setattr(image, "play_image_game", play_image_game)
+    rng = np.random.RandomState(0)
+    X = rng.rand(24, 16).astype(np.float32) * 255
+    y = np.repeat([0, 1], [18, 6])
+    classifier = GAMOClassifier(image_shape=(1, 4, 4), **TINY)
+    return classifier, lambda: classifier.fit(X, y)
+
+
+def test_image_networks_with_nan_weights_are_refused(monkeypatch):
+    original = image.play_image_game
+
+    def play_image_game(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with torch.no_grad():
+            next(result.feature_extractor.parameters()).fill_(float("nan"))
+        return result
+
+    classifier, fit_it = image_fit(monkeypatch, play_image_game)
+    with pytest.raises(FloatingPointError, match="NaN or infinite weights.*learning"):
+        fit_it()
+    assert_unfitted(classifier)
+
+
+def test_image_cuda_out_of_memory_says_what_to_lower(monkeypatch):
+    def play_image_game(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 9 GiB")
+
+    classifier, fit_it = image_fit(monkeypatch, play_image_game)
+    with pytest.raises(torch.cuda.OutOfMemoryError, match="ran out of GPU memory"):
+        fit_it()
+    assert_unfitted(classifier)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -27,6 +27,18 @@ GAME_PARAMETER_CONSTRAINTS = {
     "n_threads": [Interval(Integral, 1, None, closed="left"), None],
 }
 
+# Dense estimators only: image mode scales pixels to [-1, 1] itself.
+STANDARDIZE_CONSTRAINT = {"standardize": ["boolean"]}
+
+STANDARDIZE_DOC = """standardize : bool, default=True
+        Train on features centred and scaled to unit variance (computed
+        internally; rows come back in the original units). ``False`` trains on
+        ``X`` as given, as the reference does after scaling all pixels to
+        [-1, 1] with one affine map: on pixel-like data, where some features are
+        almost always 0, per-feature scaling blows the rare non-zero values up.
+        Either way, generated rows are convex combinations of real rows. The image
+        mode of :class:`GAMOClassifier` always scales pixels to [-1, 1]."""
+
 GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         Number of training iterations. Each iteration takes one real mini-batch
         and makes all six updates of the game. The reference ran 25,000
@@ -143,10 +155,19 @@ class Standardizer:
 
     The game runs on standardised float32 rows. A convex combination commutes with
     this affine map, so generated rows mapped back are convex combinations of the
-    original rows.
+    original rows. ``enabled=False`` keeps the rows as they are (only cast to
+    float32), after checking that float32 can hold them.
     """
 
-    def __init__(self, X):
+    def __init__(self, X, enabled=True):
+        if not enabled:
+            if np.abs(X).max() > np.finfo(np.float32).max:
+                raise ValueError(
+                    "X has values too large for float32, the precision of "
+                    "training. Use standardize=True, or rescale X."
+                )
+            self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+            return
         # Dividing each feature by a power of two is exact in floating point, so
         # ordinary data gets bit-identical statistics, while the squares inside the
         # standard deviation of huge values (|x| > 1e154) no longer overflow.
@@ -260,7 +281,7 @@ def _train(estimator, X, y_codes, n_classes, deficits, seed):
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
     estimator.device_ = device
-    estimator.standardizer_ = Standardizer(X)
+    estimator.standardizer_ = Standardizer(X, estimator.standardize)
     X_tensor = torch.as_tensor(estimator.standardizer_.transform(X), device=device)
     y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
     config = game_config(estimator)

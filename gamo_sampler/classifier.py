@@ -12,6 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
+    STANDARDIZE_CONSTRAINT,
+    STANDARDIZE_DOC,
     check_oversampled_classes,
     draw_seeds,
     torch_threads,
@@ -48,6 +50,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         plain network: the baseline of the paper.
 
     {game_parameters}
+
+    {standardize}
 
     Attributes
     ----------
@@ -112,6 +116,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             "sampling_strategy"
         ],
         **GAME_PARAMETER_CONSTRAINTS,
+        **STANDARDIZE_CONSTRAINT,
         "image_shape": [None, "array-like"],
         "feature_extractor": [None, StrOptions({"conv"}), torch.nn.Module, callable],
     }
@@ -130,6 +135,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         samples_per_class=4,
         use_discriminator=True,
         max_anchors=None,
+        standardize=True,
         device="auto",
         random_state=None,
         verbose=False,
@@ -148,6 +154,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
         self.max_anchors = max_anchors
+        self.standardize = standardize
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -275,5 +282,5 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
 
 GAMOClassifier.__doc__ = GAMOClassifier.__doc__.format(
-    game_parameters=GAME_PARAMETERS_DOC
+    game_parameters=GAME_PARAMETERS_DOC, standardize=STANDARDIZE_DOC
 )

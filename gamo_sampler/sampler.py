@@ -9,6 +9,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
+    STANDARDIZE_CONSTRAINT,
+    STANDARDIZE_DOC,
     check_oversampled_classes,
     draw_seeds,
     train,
@@ -47,6 +49,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     {sampling_strategy}
 
     {game_parameters}
+
+    {standardize}
 
     Attributes
     ----------
@@ -116,6 +120,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     _parameter_constraints = {
         **BaseOverSampler._parameter_constraints,
         **GAME_PARAMETER_CONSTRAINTS,
+        **STANDARDIZE_CONSTRAINT,
     }
 
     def __init__(
@@ -132,6 +137,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         samples_per_class=4,
         use_discriminator=True,
         max_anchors=None,
+        standardize=True,
         device="auto",
         random_state=None,
         verbose=False,
@@ -148,6 +154,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
         self.max_anchors = max_anchors
+        self.standardize = standardize
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -334,4 +341,5 @@ def share_rows(n_samples, weights):
 GAMOSampler.__doc__ = GAMOSampler.__doc__.format(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     game_parameters=GAME_PARAMETERS_DOC,
+    standardize=STANDARDIZE_DOC,
 )

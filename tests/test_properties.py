@@ -27,7 +27,8 @@ def imbalanced_problems(draw):
     y = np.repeat(np.arange(len(counts)), counts)
     order = rng.permutation(len(y))
     dtype = draw(st.sampled_from([np.float64, np.float32]))
-    return X[order].astype(dtype), y[order], seed
+    standardize = draw(st.booleans())
+    return X[order].astype(dtype), y[order], seed, standardize
 
 
 def is_convex_combination(point, rows, tol=1e-6):
@@ -46,9 +47,9 @@ def is_convex_combination(point, rows, tol=1e-6):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=imbalanced_problems())
 def test_invariants(problem):
-    X, y, seed = problem
+    X, y, seed, standardize = problem
     X_before, y_before = X.copy(), y.copy()
-    sampler = GAMOSampler(random_state=seed, **TINY)
+    sampler = GAMOSampler(random_state=seed, standardize=standardize, **TINY)
     X_res, y_res = sampler.fit_resample(X, y)
 
     # Original rows unchanged, in order, and the input not mutated.
@@ -72,6 +73,7 @@ def test_invariants(problem):
             )
 
     # Same seed, same output.
-    X_again, y_again = GAMOSampler(random_state=seed, **TINY).fit_resample(X, y)
+    again = GAMOSampler(random_state=seed, standardize=standardize, **TINY)
+    X_again, y_again = again.fit_resample(X, y)
     np.testing.assert_array_equal(X_again, X_res)
     np.testing.assert_array_equal(y_again, y_res)

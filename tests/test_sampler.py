@@ -145,6 +145,31 @@ def test_without_discriminator(data):
     assert len(y_res) == 3 * np.bincount(y).max()
 
 
+def test_without_standardisation_the_game_sees_x_as_given(data):
+    X, y = data
+    X = X.copy()
+    X[:, 1], X[:, 2] = 100 * X[:, 1] + 50, 1e-3 * X[:, 2]  # one large, one tiny
+    kept = GAMOSampler(standardize=False, **FAST)
+    X_res, y_res = kept.fit_resample(X, y)
+    np.testing.assert_array_equal(kept.standardizer_.transform(X), X.astype("f4"))
+    scaled = GAMOSampler(**FAST)
+    scaled.fit_resample(X, y)
+    assert np.abs(scaled.standardizer_.transform(X).std(axis=0) - 1).max() < 1e-3
+    # The output contract does not depend on the scaling.
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    for label in np.unique(y):
+        own = X[y == label]
+        new = X_res[len(X) :][y_res[len(X) :] == label]
+        assert (new >= own.min(axis=0)).all() and (new <= own.max(axis=0)).all()
+
+
+def test_without_standardisation_values_beyond_float32_are_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match="too large for float32.*standardize=True"):
+        GAMOSampler(standardize=False, **FAST).fit_resample(X * 1e300, y)
+    GAMOSampler(**FAST).fit_resample(X * 1e300, y)  # standardised: fine
+
+
 def test_same_seed_same_output_and_global_rng_untouched(data):
     X, y = data
     torch_state = torch.random.get_rng_state()

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, recall_score
 
 from gamo_sampler import GAMOClassifier
 from gamo_sampler.datasets import (
@@ -35,6 +35,7 @@ def evaluate(clf, X_train, y_train, X_test, y_test):
         balanced_accuracy_score(y_test, y_pred),
         geometric_mean_score(y_test, y_pred),
         seconds,
+        *recall_score(y_test, y_pred, average=None),
     )
 
 
@@ -120,6 +121,7 @@ def main(argv=None):
                 f"{dataset:8} {name:16} {mean[0]:.3f} ± {std[0]:.3f}   "
                 f"{mean[1]:.3f} ± {std[1]:.3f} {mean[2]:7.1f}"
             )
+            print(f"{'':25} mean recall by class: {np.round(mean[3:], 2).tolist()}")
 
 
 if __name__ == "__main__":

@@ -61,13 +61,18 @@ RUN_COLUMNS = [
 ]
 
 
-def build_model(method, *, max_iter, seed, device):
+def build_model(method, *, max_iter, seed, device, standardize=True):
     """Return ``(sampler or None, classifier)`` for one of :data:`METHODS`."""
     from imblearn.over_sampling import SMOTE
 
     from gamo_sampler import GAMOClassifier
 
-    common = {"max_iter": max_iter, "random_state": seed, "device": device}
+    common = {
+        "max_iter": max_iter,
+        "random_state": seed,
+        "device": device,
+        "standardize": standardize,
+    }
     if method == "baseline":
         return None, GAMOClassifier(sampling_strategy={}, **common)
     if method == "smote":
@@ -79,7 +84,7 @@ def build_model(method, *, max_iter, seed, device):
     raise ValueError(f"Unknown method {method!r}; choose among {', '.join(METHODS)}.")
 
 
-def run_one(data, method, *, max_iter, seed, device="auto"):
+def run_one(data, method, *, max_iter, seed, device="auto", standardize=True):
     """Train one method on ``data`` (a Bunch with X_train, ...) and score it.
 
     Returns
@@ -91,7 +96,7 @@ def run_one(data, method, *, max_iter, seed, device="auto"):
     from sklearn.metrics import balanced_accuracy_score, f1_score
 
     sampler, classifier = build_model(
-        method, max_iter=max_iter, seed=seed, device=device
+        method, max_iter=max_iter, seed=seed, device=device, standardize=standardize
     )
     start = time.perf_counter()
     X, y = data.X_train, data.y_train
@@ -181,6 +186,13 @@ def build_parser():
     )
     parser.add_argument("--device", default="auto")
     parser.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="standardise each pixel inside the models (the default); "
+        "--no-standardize trains on the [-1, 1] pixels as the reference does.",
+    )
+    parser.add_argument(
         "--threads", type=int, default=1, help="torch and BLAS threads (default 1)."
     )
     parser.add_argument(
@@ -235,6 +247,7 @@ def main(argv=None):
                 max_iter=args.max_iter,
                 seed=seed,
                 device=args.device,
+                standardize=args.standardize,
             )
             tqdm.write(
                 f"seed {seed} {method}: ACSA {row['acsa']:.3f} GM {row['gm']:.3f} "

@@ -15,6 +15,8 @@ Every loss is a mean squared error on softmax or sigmoid outputs. The reference
 makes step 6 as two tiny optimizer steps per class; here it is one batched forward
 pass, one backward pass and one Adam step whose gradient is the sum of the per-class
 gradients (``tests/test_game.py`` checks this against the per-class formulation).
+G does not change between steps 3 and 6, so its rows for step 6 are computed with
+the fakes of step 3, in one pass over the anchor rows.
 """
 
 import time
@@ -175,15 +177,27 @@ class FakeDrawer:
         self.host_rng = host_rng
         self.device_rng = device_rng
 
-    def draw(self):
-        """Return fake rows and their label codes, ``batch_size`` of them."""
-        g = self.generator
+    def _counts(self):
         labels = torch.multinomial(
             self.proportions, self.batch_size, replacement=True, generator=self.host_rng
         )
-        counts = torch.bincount(labels, minlength=g.n_generator_classes)
-        rows, class_index = g.generate(counts.tolist(), self.device_rng)
+        return torch.bincount(labels, minlength=self.generator.n_generator_classes)
+
+    def draw(self):
+        """Return fake rows and their label codes, ``batch_size`` of them."""
+        g = self.generator
+        rows, class_index = g.generate(self._counts().tolist(), self.device_rng)
         return rows, g.class_codes[class_index]
+
+    def draw_with_training_rows(self, samples, judges):
+        """:meth:`draw` with G in inference mode, plus G's rows for step 6 in
+        training mode (``judges`` groups of ``samples`` per class), from one pass
+        over the anchors (:meth:`ConvexGenerator.fakes_and_training_rows`)."""
+        g = self.generator
+        fakes, class_index, rows = g.fakes_and_training_rows(
+            self._counts().tolist(), samples, judges, self.device_rng
+        )
+        return fakes, g.class_codes[class_index], rows
 
 
 def generator_loss(convex_generator, classifier, discriminator, samples, device_rng):
@@ -202,15 +216,24 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
         Number of per-class losses summed per class (1 or 2), to report a mean.
     """
     g = convex_generator
-    k = g.n_generator_classes
     judges = 1 if discriminator is None else 2
     z = torch.randn(
-        k * judges * samples,
+        g.n_generator_classes * judges * samples,
         g.latent_dim,
         device=g.class_codes.device,
         generator=device_rng,
     )
-    rows = g(z, group_size=samples).view(k, judges, samples, -1)
+    rows = g(z, group_size=samples)
+    return judged_loss(rows, g, classifier, discriminator, samples), judges
+
+
+def judged_loss(rows, convex_generator, classifier, discriminator, samples):
+    """The loss of :func:`generator_loss` for G's rows of shape
+    ``(k, judges * samples, n_features)``: per class, the first ``samples`` rows
+    are judged by M, the next ``samples`` by D."""
+    g = convex_generator
+    k = g.n_generator_classes
+    rows = rows.view(k, -1, samples, rows.shape[-1])
     codes = g.class_codes.repeat_interleave(samples)
     # Identity rows rather than F.one_hot, which waits for the device to check
     # its input.
@@ -220,7 +243,7 @@ def generator_loss(convex_generator, classifier, discriminator, samples, device_
     if discriminator is not None:
         realness = discriminator(rows[:, 1].flatten(0, 1), codes)
         loss = loss + (realness - 1.0).pow(2).sum() / samples
-    return loss, judges
+    return loss
 
 
 class Players:
@@ -307,10 +330,10 @@ def play_iteration(players, x_real, y_real, record):
         )
         _step(players.d_opt, d_real)
 
-    convex_generator.eval()
-    with torch.no_grad():
-        x_fake, y_fake = players.drawer.draw()
-    convex_generator.train()
+    # Steps 3 and 6 share G's pass over the anchors: G does not change before
+    # step 6, and the fakes come out detached.
+    samples, judges = players.samples_per_class, 1 + (discriminator is not None)
+    x_fake, y_fake, g_rows = players.drawer.draw_with_training_rows(samples, judges)
     _step(players.m_opt, mse(classifier(x_fake), eye[y_fake]))
     if discriminator is not None:
         d_fake = mse(
@@ -319,13 +342,7 @@ def play_iteration(players, x_real, y_real, record):
         _step(players.d_opt, d_fake)
         record[1] = (d_real.detach() + d_fake.detach()) / 2
 
-    g_loss, judges = generator_loss(
-        convex_generator,
-        classifier,
-        discriminator,
-        players.samples_per_class,
-        players.device_rng,
-    )
+    g_loss = judged_loss(g_rows, convex_generator, classifier, discriminator, samples)
     players.g_opt.zero_grad(set_to_none=True)
     g_loss.backward(inputs=players.g_params)
     players.g_opt.step()

@@ -366,11 +366,32 @@ class ConvexGenerator(nn.Module):
         weight, bias = self.class_igu(class_index)
         return torch.softmax(torch.addmm(bias, t, weight.T), dim=1)
 
-    def generate(self, counts, generator=None):
-        """Generate ``counts[j]`` rows of each generator class ``j`` in one pass.
+    def _fake_layout(self, counts):
+        """Rows to compute for ``counts[j]`` rows of each generator class ``j``.
 
         Each bucket computes as many rows per class as its most requested class,
         so the work follows the counts rather than ``k * max(counts)``.
+
+        Returns
+        -------
+        slots : list of int
+            Rows per class computed in each bucket.
+        index : list of int
+            Generator class of each computed row (bucket by bucket, class-major).
+        keep : list of int
+            Computed rows that were asked for.
+        """
+        slots, index, keep, offset = [], [], [], 0
+        for bucket in self.buckets:
+            slots.append(max(int(counts[j]) for j in bucket.classes))
+            for j in bucket.classes:
+                index += [j] * slots[-1]
+                keep += range(offset, offset + int(counts[j]))
+                offset += slots[-1]
+        return slots, index, keep
+
+    def generate(self, counts, generator=None):
+        """Generate ``counts[j]`` rows of each generator class ``j`` in one pass.
 
         Parameters
         ----------
@@ -386,16 +407,9 @@ class ConvexGenerator(nn.Module):
         class_index : torch.Tensor of shape (sum(counts),)
             Generator-class index of each row.
         """
-        counts = [int(c) for c in counts]
+        slots, index, keep = self._fake_layout(counts)
         device = self.class_codes.device
-        slots, index, keep, offset = [], [], [], 0
-        for bucket in self.buckets:
-            slots.append(max(counts[j] for j in bucket.classes))
-            for j in bucket.classes:
-                index += [j] * slots[-1]
-                keep += range(offset, offset + counts[j])
-                offset += slots[-1]
-        z = torch.randn(offset, self.latent_dim, device=device, generator=generator)
+        z = torch.randn(len(index), self.latent_dim, device=device, generator=generator)
         index, keep = to_device(index, device), to_device(keep, device)
         t = self.transient(z, index)
         parts, start = [], 0
@@ -407,9 +421,76 @@ class ConvexGenerator(nn.Module):
                 parts.append(torch.bmm(alpha, bucket.anchors).flatten(0, 1))
                 start += size
         rows = parts[0] if len(parts) == 1 else torch.cat(parts)
-        if len(keep) < offset:
+        if len(keep) < len(index):
             rows, index = rows[keep], index[keep]
         return rows, index
+
+    def fakes_and_training_rows(self, counts, group_size, n_groups, generator=None):
+        """:meth:`generate` in inference mode and :meth:`forward` in training mode,
+        sharing one pass over the anchors.
+
+        G's parameters do not change between the fakes of a game iteration and its
+        own update, so both sets of rows can be combined in the same batched
+        products: reading the anchors is what the generator's time goes to.
+
+        Parameters
+        ----------
+        counts : sequence of int
+            Fake rows wanted per generator class (on the host).
+        group_size : int
+            Rows per BatchNorm group of the training rows.
+        n_groups : int
+            Groups per generator class of the training rows.
+        generator : torch.Generator, optional
+            Source of the noise: the fakes' noise is drawn first, as in
+            ``generate`` then ``forward``.
+
+        Returns
+        -------
+        fakes : torch.Tensor of shape (sum(counts), n_features)
+            Rows of :meth:`generate`, with no gradient and BatchNorm in inference
+            mode (running statistics from before this call).
+        class_index : torch.Tensor of shape (sum(counts),)
+            Generator-class index of each fake.
+        rows : torch.Tensor of shape (k, n_groups * group_size, n_features)
+            Rows of :meth:`forward` in training mode, with gradient.
+        """
+        slots, index, keep = self._fake_layout(counts)
+        device = self.class_codes.device
+        k, per_class = self.n_generator_classes, n_groups * group_size
+        z_fake = torch.randn(
+            len(index), self.latent_dim, device=device, generator=generator
+        )
+        z = torch.randn(
+            k * per_class, self.latent_dim, device=device, generator=generator
+        )
+        index, keep = to_device(index, device), to_device(keep, device)
+        self.eval()
+        with torch.no_grad():
+            t_fake = self.transient(z_fake, index)
+        self.train()
+        labels = torch.arange(k, device=device).repeat_interleave(per_class)
+        t = self.transient(z, labels, group_size).view(k, per_class, self.width)
+        if self.reordered:
+            t = t.index_select(0, self.bucket_order)
+        fakes, parts, start, start_fake = [], [], 0, 0
+        for bucket, n_slots in zip(self.buckets, slots, strict=True):
+            k_b = len(bucket.classes)
+            t_b = t[start : start + k_b]
+            start += k_b
+            if n_slots:
+                size = k_b * n_slots
+                t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
+                t_b = torch.cat([t_f, t_b], dim=1)
+                start_fake += size
+            rows = torch.bmm(bucket.convex_weights(t_b), bucket.anchors)
+            if n_slots:
+                fakes.append(rows[:, :n_slots].detach().flatten(0, 1))
+            parts.append(rows[:, n_slots:])
+        fakes = fakes[0] if len(fakes) == 1 else torch.cat(fakes)
+        if len(keep) < len(index):
+            fakes, index = fakes[keep], index[keep]
+        return fakes, index, self._in_class_order(parts)
 
     def forward(self, z, group_size=None):
         """Generate ``(k, s, n_features)`` rows, ``s`` per generator class."""

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from gamo_sampler import networks
 from gamo_sampler.game import FakeDrawer, GameConfig, generator_loss, play_game
 from gamo_sampler.networks import (
     BN_EPS,
@@ -142,6 +143,46 @@ def test_generated_rows_are_convex_combinations_of_their_class(players):
     torch.testing.assert_close(alpha.sum(dim=2), torch.ones(2, 10))
     # The smaller class puts no weight on its padded slots.
     assert torch.all(alpha[1, :, CLASS_SIZES[2] :] == 0)
+
+
+@pytest.mark.parametrize("overhead", [None, 0])  # one bucket; one per class
+def test_shared_anchor_pass_equals_generate_then_forward(overhead, monkeypatch):
+    if overhead is not None:
+        monkeypatch.setattr(networks, "BUCKET_OVERHEAD", overhead)
+    rng = torch.Generator().manual_seed(0)
+    anchors = [torch.randn(n, N_FEATURES, generator=rng) for n in (5, 3, 4)]
+
+    def fresh_generator():
+        g = ConvexGenerator(anchors, [0, 1, 2], N_CLASSES, LATENT, (8, 5))
+        return init_glorot_(g, torch.Generator().manual_seed(1))
+
+    shared, separate = fresh_generator(), fresh_generator()
+    assert overhead is None or len(shared.buckets) == 3 and shared.reordered
+    counts = [3, 0, 2]
+    fakes, index, rows = shared.fakes_and_training_rows(
+        counts, SAMPLES, 2, torch.Generator().manual_seed(2)
+    )
+
+    noise = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        expected_fakes, expected_index = separate.eval().generate(counts, noise)
+    z = torch.randn(3 * 2 * SAMPLES, LATENT, generator=noise)
+    expected_rows = separate.train()(z, group_size=SAMPLES)
+
+    torch.testing.assert_close(fakes, expected_fakes)
+    torch.testing.assert_close(index, expected_index)
+    assert not fakes.requires_grad
+    torch.testing.assert_close(rows, expected_rows)
+    # Same gradients, and the same BatchNorm running statistics afterwards.
+    weights = torch.randn(rows.shape, generator=rng)
+    (rows * weights).sum().backward()
+    (expected_rows * weights).sum().backward()
+    for (name, a), b in zip(
+        shared.named_parameters(), separate.parameters(), strict=True
+    ):
+        torch.testing.assert_close(a.grad, b.grad, msg=name)
+    for a, b in zip(shared.buffers(), separate.buffers(), strict=True):
+        torch.testing.assert_close(a, b)
 
 
 def test_fake_labels_follow_the_deficits(players):

@@ -82,8 +82,9 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
         larger class at ``max_anchors`` of its real rows, picked by k-means++
         seeding (spread over the class, outskirts included): synthetic rows
         are still convex combinations of real rows of their class, and time
-        and memory per iteration no longer grow with the class size. Image
-        mode does not use it yet: there every image of a class is an anchor.
+        and memory per iteration no longer grow with the class size. In image
+        mode the anchor images are picked the same way on the scaled pixels,
+        once, and their features are refreshed every epoch.
 
     device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
         Where to train. ``'auto'`` takes the GPU when there is one. Fitted

@@ -74,6 +74,11 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
 
+    anchor_indices_ : list of ndarray
+        Per oversampled class, in ``generator_``'s class order, the training rows
+        (indices into X) that its generator combines, in the order of its convex
+        weights: all rows of the class, or the ``max_anchors`` chosen ones.
+
     feature_extractor_ : torch.nn.Module or None
         The fitted feature extractor F (on the CPU), or None for the dense
         variant.
@@ -217,6 +222,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.generator_ = result.generator
         self.history_ = result.history
         self.n_iter_ = result.n_iter
+        self.anchor_indices_ = result.anchor_index
         return self
 
     def _uses_images(self, X):

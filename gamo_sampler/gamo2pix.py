@@ -401,7 +401,7 @@ class GAMO2PixSampler(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         game_seed, decoder_seed, sample_seed = draw_seeds(self.random_state, 3)
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        self.classes_ = np.unique(y)
         self.image_shape_ = as_images(X, self.image_shape).shape[1:]
         self.decoders_, self.decoder_history_, self.anchor_indices_ = [], [], []
         self.gamo_ = self.generator_ = self.feature_extractor_ = None
@@ -420,11 +420,10 @@ class GAMO2PixSampler(BaseOverSampler):
             as_images(gamo.standardizer_.transform(X), self.image_shape)
         )
         device = gamo.device_
-        for j, code in enumerate(codes.tolist()):
-            # The generator took this class's images in this order (y == code),
-            # and its anchors hold their features: keep the order, never shuffle.
-            index = np.flatnonzero(y_codes == code)
-            self.anchor_indices_.append(index)
+        # The generator's anchors hold the features of these images, in this
+        # order: keep it, never shuffle.
+        self.anchor_indices_ = list(gamo.anchor_indices_)
+        for j, index in enumerate(self.anchor_indices_):
             vae, history = train_class_vae(
                 class_anchors(self.generator_, j).to(device),
                 images[index].to(device),

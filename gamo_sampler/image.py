@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .anchors import choose_anchors
 from .game import (
     HISTORY_KEYS,
     Players,
@@ -303,6 +304,7 @@ class ImageGameResult:
     history: dict = field(default_factory=dict)
     feature_history: np.ndarray | None = None
     n_iter: int = 0
+    anchor_index: list = field(default_factory=list)
 
 
 def play_image_game(
@@ -340,16 +342,22 @@ def play_image_game(
     device_rng = torch.Generator(device=device).manual_seed(seed + 1)
     deficits = np.asarray(deficits)
     extractor = extractor.to(device)
+    # The anchor images of each class, chosen once (k-means++ on the pixels with
+    # max_anchors) and kept in this order for ever: each epoch writes their
+    # current features into the generator.
+    oversampled = np.flatnonzero(deficits > 0).tolist()
+    anchor_index = choose_anchors(
+        images.flatten(1), y, oversampled, config.max_anchors, seed + 4
+    )
+    anchor_index = [rows.to(device) for rows in anchor_index]
     # Placeholder anchors of the right width: the first prologue overwrites them.
     n_features = extract_features(extractor, images[:1]).shape[1]
     features = torch.zeros(len(images), n_features, device=device)
-    nets = build_networks(features, y, n_classes, deficits, config, host_rng, device)
+    nets = build_networks(
+        features, y, n_classes, deficits, config, host_rng, device, anchor_index
+    )
     players = Players(*nets, deficits, config, host_rng, device_rng)
     f_opt = adam(extractor, config.learning_rate, device)
-    # build_networks takes each class's rows in this order: keep it for ever.
-    anchor_index = [
-        torch.nonzero(y == code).squeeze(1) for code in np.flatnonzero(deficits > 0)
-    ]
 
     n_samples = len(images)
     history = torch.full((config.max_iter, 3), float("nan"), device=device)
@@ -392,6 +400,7 @@ def play_image_game(
         history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
         feature_history=np.asarray(feature_history, dtype=np.float64),
         n_iter=config.max_iter,
+        anchor_index=[rows.cpu().numpy() for rows in anchor_index],
     )
 
 

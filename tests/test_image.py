@@ -109,6 +109,30 @@ def test_anchors_are_the_current_features_in_a_fixed_order(images, fitted):
         )
 
 
+def test_max_anchors_picks_a_fixed_subset_of_each_class(images):
+    X, y = images
+    clf = GAMOClassifier(image_shape=SHAPE, max_anchors=4, **FAST).fit(X, y)
+    scaled = torch.as_tensor(clf.standardizer_.transform(X))
+    features = extract_features(clf.feature_extractor_, scaled)
+    for j, code in enumerate(clf.generator_.class_codes.tolist()):
+        index = clf.anchor_indices_[j]
+        assert len(index) == 4 and np.all(y[index] == code)
+        torch.testing.assert_close(class_anchors(clf.generator_, j), features[index])
+    pix = GAMO2PixSampler(
+        max_anchors=4, decoder_max_iter=2, decoder_latent_dim=4, **FAST
+    ).fit(X, y)
+    pix.fit_resample(X, y)
+    scaled = torch.as_tensor(pix.gamo_.standardizer_.transform(X))
+    for j, label in enumerate(pix.oversampled_classes_):
+        index = pix.anchor_indices_[j]
+        np.testing.assert_array_equal(index, pix.gamo_.anchor_indices_[j])
+        assert len(index) == 4 and np.all(y[index] == label)
+        features = extract_features(pix.feature_extractor_, scaled[index])
+        torch.testing.assert_close(class_anchors(pix.generator_, j), features)
+        _, weights = pix.sample_features(3, label, random_state=0)
+        assert weights.shape == (3, 4)
+
+
 def test_feature_epoch_trains_f_through_a_frozen_classifier(fitted, images):
     X, y = images
     extractor = pickle.loads(pickle.dumps(fitted.feature_extractor_))

@@ -190,6 +190,17 @@ def test_classifier_accepts_max_anchors(imbalanced):
     sizes = [len(clf.generator_.class_anchors(j)) for j in range(2)]
     assert sizes == [20, 20]
     assert clf.predict(X).shape == y.shape
+    scaled = clf.standardizer_.transform(X)
+    for j, index in enumerate(clf.anchor_indices_):
+        label = clf.classes_[clf.generator_.class_codes[j]]
+        assert len(index) == 20 and np.all(y[index] == label)
+        np.testing.assert_array_equal(clf.generator_.class_anchors(j), scaled[index])
+    every_row = GAMOClassifier(**TINY).fit(X, y)
+    for j, index in enumerate(every_row.anchor_indices_):
+        code = every_row.generator_.class_codes[j]
+        np.testing.assert_array_equal(
+            index, np.flatnonzero(y == every_row.classes_[code])
+        )
 
 
 @pytest.mark.parametrize("bad", [0, 1, 2.5, "all"])

@@ -200,37 +200,29 @@ class FakeDrawer:
         return fakes, g.class_codes[class_index], rows
 
 
-def generator_loss(convex_generator, classifier, discriminator, samples, device_rng):
+def generator_loss(rows, convex_generator, classifier, discriminator, samples):
     """Step 6 as one batched loss: the sum of the reference's per-class G losses.
 
-    Each generator class gets ``samples`` rows judged by M against the opposite label
-    ``1 - one_hot(class)`` and, with a discriminator, ``samples`` fresh rows judged by D
-    against target 1. BatchNorm statistics are taken per (class, judge) group, as in
-    the reference's separate per-class steps.
+    For each generator class, ``rows`` holds ``samples`` rows that M judges against
+    the opposite label ``1 - one_hot(class)`` and, with a discriminator, ``samples``
+    more that D judges against target 1. G makes them in training mode with
+    BatchNorm statistics per group of ``samples`` rows, as in the reference's
+    separate per-class steps.
+
+    Parameters
+    ----------
+    rows : torch.Tensor of shape (k, judges * samples, n_features)
+        G's rows, class by class, with their graph.
+    convex_generator, classifier, discriminator : torch.nn.Module
+        The players (``discriminator`` None without D).
+    samples : int
+        Rows per class and judge.
 
     Returns
     -------
     loss : torch.Tensor
         Scalar to minimise; its gradient is the sum of the per-class gradients.
-    judges : int
-        Number of per-class losses summed per class (1 or 2), to report a mean.
     """
-    g = convex_generator
-    judges = 1 if discriminator is None else 2
-    z = torch.randn(
-        g.n_generator_classes * judges * samples,
-        g.latent_dim,
-        device=g.class_codes.device,
-        generator=device_rng,
-    )
-    rows = g(z, group_size=samples)
-    return judged_loss(rows, g, classifier, discriminator, samples), judges
-
-
-def judged_loss(rows, convex_generator, classifier, discriminator, samples):
-    """The loss of :func:`generator_loss` for G's rows of shape
-    ``(k, judges * samples, n_features)``: per class, the first ``samples`` rows
-    are judged by M, the next ``samples`` by D."""
     g = convex_generator
     k = g.n_generator_classes
     rows = rows.view(k, -1, samples, rows.shape[-1])
@@ -342,7 +334,9 @@ def play_iteration(players, x_real, y_real, record):
         _step(players.d_opt, d_fake)
         record[1] = (d_real.detach() + d_fake.detach()) / 2
 
-    g_loss = judged_loss(g_rows, convex_generator, classifier, discriminator, samples)
+    g_loss = generator_loss(
+        g_rows, convex_generator, classifier, discriminator, samples
+    )
     players.g_opt.zero_grad(set_to_none=True)
     g_loss.backward(inputs=players.g_params)
     players.g_opt.step()

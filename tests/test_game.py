@@ -73,18 +73,21 @@ def per_class_reference(generator, classifier, discriminator, z):
     return losses, ctmu, igus
 
 
+def batched_loss(generator, classifier, discriminator, z):
+    """Step 6 as the game makes it: G's rows in training mode, then one loss."""
+    rows = generator.train()(z, group_size=SAMPLES)
+    return generator_loss(rows, generator, classifier, discriminator, SAMPLES)
+
+
 def test_batched_generator_loss_matches_per_class_formulation(players):
     generator, classifier, discriminator = players
-    generator.train()
-    batched, judges = generator_loss(
-        generator, classifier, discriminator, SAMPLES, torch.Generator().manual_seed(1)
-    )
-    batched.backward(inputs=list(generator.parameters()))
     z = torch.randn(
         len(CLASS_SIZES) * 2 * SAMPLES,
         LATENT,
         generator=torch.Generator().manual_seed(1),
     )
+    batched = batched_loss(generator, classifier, discriminator, z)
+    batched.backward(inputs=list(generator.parameters()))
     reference_gen = ConvexGenerator(
         [generator.class_anchors(j) for j in range(len(CLASS_SIZES))],
         list(CLASS_SIZES),
@@ -101,7 +104,6 @@ def test_batched_generator_loss_matches_per_class_formulation(players):
         inputs=list(ctmu.parameters()) + [p for i in igus for p in i.parameters()]
     )
 
-    assert judges == 2
     torch.testing.assert_close(batched, total)
     for batched_layer, reference_layer in zip(
         generator.linears, reference_gen.linears, strict=True
@@ -128,9 +130,12 @@ def test_batched_generator_loss_matches_per_class_formulation(players):
 
 def test_generator_loss_leaves_classifier_and_discriminator_untouched(players):
     generator, classifier, discriminator = players
-    loss, _ = generator_loss(
-        generator, classifier, discriminator, SAMPLES, torch.Generator().manual_seed(0)
+    z = torch.randn(
+        len(CLASS_SIZES) * 2 * SAMPLES,
+        LATENT,
+        generator=torch.Generator().manual_seed(0),
     )
+    loss = batched_loss(generator, classifier, discriminator, z)
     loss.backward(inputs=list(generator.parameters()))
     for net in (classifier, discriminator):
         assert all(p.grad is None for p in net.parameters())

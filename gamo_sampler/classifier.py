@@ -27,7 +27,7 @@ from ._validation import (
     validate_fit_input,
     validate_predict_input,
 )
-from .image import as_images, check_image_shape, predict_image_proba, train_images
+from .image import FEATURE_CHUNK, as_images, check_image_shape, train_images
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
@@ -251,18 +251,19 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         images = self.image_shape_ is not None
         X = validate_predict_input(self, X, allow_nd=images)
         X = self.standardizer_.transform(X)
+        network, chunk = self.classifier_, PREDICT_CHUNK
         if images:
             X = as_images(X, self.image_shape_)
-            proba = predict_image_proba(
-                self.classifier_, self.feature_extractor_, X, len(self.classes_)
-            )
-            return proba / proba.sum(axis=1, keepdims=True)
-        parts = []
+            network = torch.nn.Sequential(self.feature_extractor_, self.classifier_)
+            chunk = FEATURE_CHUNK
         with torch.no_grad():
-            for start in range(0, len(X), PREDICT_CHUNK):
-                rows = torch.as_tensor(X[start : start + PREDICT_CHUNK])
-                parts.append(self.classifier_(rows).double().numpy())
-        proba = np.vstack(parts) if parts else np.empty((0, len(self.classes_)))
+            parts = [
+                network(torch.as_tensor(X[start : start + chunk]))
+                for start in range(0, len(X), chunk)
+            ]
+        if not parts:
+            return np.empty((0, len(self.classes_)))
+        proba = torch.cat(parts).double().numpy()
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):

@@ -432,13 +432,3 @@ def train_images(estimator, images, y_codes, n_classes, deficits, seed):
     args = (images, y_tensor, n_classes, deficits, config, seed, device, extractor)
     with progress_bar(estimator, config.max_iter) as progress:
         return run_game(estimator, play_image_game, *args, progress=progress)
-
-
-def predict_image_proba(classifier, extractor, images, n_classes, chunk=FEATURE_CHUNK):
-    """``M(F(x))`` for scaled images, chunked, as a float64 array."""
-    parts = []
-    with torch.no_grad():
-        for start in range(0, len(images), chunk):
-            x = torch.as_tensor(images[start : start + chunk])
-            parts.append(classifier(extractor(x)).double().numpy())
-    return np.vstack(parts) if parts else np.empty((0, n_classes))

@@ -73,6 +73,15 @@ def per_class_reference(generator, classifier, discriminator, z):
     return losses, ctmu, igus
 
 
+def noise(seed):
+    """G's noise for step 6: two judges of SAMPLES rows per generator class."""
+    return torch.randn(
+        len(CLASS_SIZES) * 2 * SAMPLES,
+        LATENT,
+        generator=torch.Generator().manual_seed(seed),
+    )
+
+
 def batched_loss(generator, classifier, discriminator, z):
     """Step 6 as the game makes it: G's rows in training mode, then one loss."""
     rows = generator.train()(z, group_size=SAMPLES)
@@ -81,11 +90,7 @@ def batched_loss(generator, classifier, discriminator, z):
 
 def test_batched_generator_loss_matches_per_class_formulation(players):
     generator, classifier, discriminator = players
-    z = torch.randn(
-        len(CLASS_SIZES) * 2 * SAMPLES,
-        LATENT,
-        generator=torch.Generator().manual_seed(1),
-    )
+    z = noise(1)
     batched = batched_loss(generator, classifier, discriminator, z)
     batched.backward(inputs=list(generator.parameters()))
     reference_gen = ConvexGenerator(
@@ -130,12 +135,7 @@ def test_batched_generator_loss_matches_per_class_formulation(players):
 
 def test_generator_loss_leaves_classifier_and_discriminator_untouched(players):
     generator, classifier, discriminator = players
-    z = torch.randn(
-        len(CLASS_SIZES) * 2 * SAMPLES,
-        LATENT,
-        generator=torch.Generator().manual_seed(0),
-    )
-    loss = batched_loss(generator, classifier, discriminator, z)
+    loss = batched_loss(generator, classifier, discriminator, noise(0))
     loss.backward(inputs=list(generator.parameters()))
     for net in (classifier, discriminator):
         assert all(p.grad is None for p in net.parameters())

@@ -163,7 +163,8 @@ def build_networks(
 
 
 class FakeDrawer:
-    """Step 3: draw fake labels in proportion to the deficits and generate rows.
+    """Step 3: draw fake labels in proportion to the deficits and generate the
+    fakes, with G's rows for step 6.
 
     Labels are drawn on the host, so the layout of the batch is known there and the
     loop never waits for the device.
@@ -177,25 +178,18 @@ class FakeDrawer:
         self.host_rng = host_rng
         self.device_rng = device_rng
 
-    def _counts(self):
+    def draw(self, samples, judges):
+        """Fake rows and their label codes, ``batch_size`` of them, with G in
+        inference mode; plus G's rows for step 6 in training mode (``judges``
+        groups of ``samples`` per class), from the same pass over the anchors
+        (:meth:`ConvexGenerator.fakes_and_training_rows`)."""
+        g = self.generator
         labels = torch.multinomial(
             self.proportions, self.batch_size, replacement=True, generator=self.host_rng
         )
-        return torch.bincount(labels, minlength=self.generator.n_generator_classes)
-
-    def draw(self):
-        """Return fake rows and their label codes, ``batch_size`` of them."""
-        g = self.generator
-        rows, class_index = g.generate(self._counts().tolist(), self.device_rng)
-        return rows, g.class_codes[class_index]
-
-    def draw_with_training_rows(self, samples, judges):
-        """:meth:`draw` with G in inference mode, plus G's rows for step 6 in
-        training mode (``judges`` groups of ``samples`` per class), from one pass
-        over the anchors (:meth:`ConvexGenerator.fakes_and_training_rows`)."""
-        g = self.generator
+        counts = torch.bincount(labels, minlength=g.n_generator_classes)
         fakes, class_index, rows = g.fakes_and_training_rows(
-            self._counts().tolist(), samples, judges, self.device_rng
+            counts.tolist(), samples, judges, self.device_rng
         )
         return fakes, g.class_codes[class_index], rows
 
@@ -325,7 +319,7 @@ def play_iteration(players, x_real, y_real, record):
     # Steps 3 and 6 share G's pass over the anchors: G does not change before
     # step 6, and the fakes come out detached.
     samples, judges = players.samples_per_class, 1 + (discriminator is not None)
-    x_fake, y_fake, g_rows = players.drawer.draw_with_training_rows(samples, judges)
+    x_fake, y_fake, g_rows = players.drawer.draw(samples, judges)
     _step(players.m_opt, mse(classifier(x_fake), eye[y_fake]))
     if discriminator is not None:
         d_fake = mse(

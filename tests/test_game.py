@@ -203,7 +203,7 @@ def test_fake_labels_follow_the_deficits(players):
     codes = []
     with torch.no_grad():
         for _ in range(100):
-            rows, labels = drawer.draw()
+            rows, labels, _ = drawer.draw(SAMPLES, 2)
             assert rows.shape == (64, N_FEATURES)
             codes.append(labels)
     share = torch.cat(codes).float().eq(0).float().mean().item()

@@ -8,6 +8,11 @@ the paper's ablation:
 - ``baseline``: the classifier alone, ``GAMOClassifier(sampling_strategy={})``
   (GAMO's classifier network, loss and optimiser, no oversampling);
 - ``smote``: SMOTE, then the same classifier;
+
+As in the reference, the two give M as many updates as GAMO gives it (GAMO
+updates M twice per iteration, on real rows and on fakes), so they run
+``2 * max_iter`` iterations: 50,000 updates at the reference's schedule.
+
 - ``gamo-no-d``: GAMO without the discriminator,
   ``GAMOClassifier(use_discriminator=False)``;
 - ``gamo``: GAMO, ``GAMOClassifier()``.
@@ -46,12 +51,21 @@ METHODS = {
     "smote": "SMOTE + classifier",
     "gamo-no-d": "GAMO without D",
     "gamo": "GAMO",
+    "gamo-summed": "GAMO, summed G step (before)",
 }
+# Rows of this method were run on the code before the reference's per-composite
+# G updates (one Adam step on the summed G loss), for comparison.
+SUMMED_STEP_COMMIT = "7de4b562b694047ab5495c35249adbbe933b89ff"
 REFERENCE_ITERATIONS = 25_000
+# M's updates per GAMO iteration: the plain classifiers run twice as many
+# iterations, so that every model's M gets the same number of updates.
+M_UPDATES_PER_ITERATION = {"baseline": 2, "smote": 2, "gamo-no-d": 1, "gamo": 1}
+RUNNABLE = list(M_UPDATES_PER_ITERATION)
 RUN_COLUMNS = [
     "seed",
     "method",
     "max_iter",
+    "m_updates",
     "acsa",
     "gm",
     "f1_macro",
@@ -62,13 +76,20 @@ RUN_COLUMNS = [
 
 
 def build_model(method, *, max_iter, seed, device, standardize=True):
-    """Return ``(sampler or None, classifier)`` for one of :data:`METHODS`."""
+    """Return ``(sampler or None, classifier)`` for one of :data:`RUNNABLE`."""
     from imblearn.over_sampling import SMOTE
 
     from gamo_sampler import GAMOClassifier
 
+    if method == "gamo-summed":
+        raise ValueError(
+            "gamo-summed is the game before the reference's G updates: run "
+            "'--methods gamo' on a worktree of commit "
+            f"{SUMMED_STEP_COMMIT} and rename its rows."
+        )
+
     common = {
-        "max_iter": max_iter,
+        "max_iter": max_iter * M_UPDATES_PER_ITERATION[method],
         "random_state": seed,
         "device": device,
         "standardize": standardize,
@@ -109,6 +130,7 @@ def run_one(data, method, *, max_iter, seed, device="auto", standardize=True):
         "seed": seed,
         "method": method,
         "max_iter": max_iter,
+        "m_updates": 2 * max_iter,
         "acsa": balanced_accuracy_score(data.y_test, y_pred),
         "gm": geometric_mean_score(data.y_test, y_pred),
         "f1_macro": f1_score(data.y_test, y_pred, average="macro"),
@@ -181,9 +203,7 @@ def build_parser():
     )
     parser.add_argument("--max-iter", type=int, default=3000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument(
-        "--methods", nargs="+", default=list(METHODS), choices=list(METHODS)
-    )
+    parser.add_argument("--methods", nargs="+", default=RUNNABLE, choices=RUNNABLE)
     parser.add_argument("--device", default="auto")
     parser.add_argument(
         "--standardize",

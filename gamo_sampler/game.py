@@ -12,11 +12,16 @@ One iteration on a real mini-batch makes the reference code's updates, in its or
    (target 1), ``samples_per_class`` samples per class each.
 
 Every loss is a mean squared error on softmax or sigmoid outputs. The reference
-makes step 6 as two tiny optimizer steps per class; here it is one batched forward
-pass, one backward pass and one Adam step whose gradient is the sum of the per-class
-gradients (``tests/test_game.py`` checks this against the per-class formulation).
+makes step 6 as two optimizer steps per class, each composite (the class's IGU
+through a frozen M, or through a frozen D) with its own Adam state; here they are
+one batched forward pass, one backward pass and one fused Adam step with moments
+per composite (:mod:`gamo_sampler.composites`).
 G does not change between steps 3 and 6, so its rows for step 6 are computed with
 the fakes of step 3, in one pass over the anchor rows.
+
+An iteration is a function of the players and of its random draws
+(:class:`Draws`), so it can be replayed draw for draw against another
+implementation (``tests/test_fidelity.py`` does so with the literal port).
 """
 
 import time
@@ -27,7 +32,14 @@ import torch
 from torch.nn import functional as F
 
 from .anchors import choose_anchors
-from .networks import ClassifierNet, ConvexGenerator, DiscriminatorNet, init_glorot_
+from .composites import CompositeAdam, PlayerOptimizer, SharedStepCounter
+from .networks import (
+    ClassifierNet,
+    ConvexGenerator,
+    DiscriminatorNet,
+    init_glorot_,
+    to_device,
+)
 
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
@@ -109,20 +121,6 @@ def mse(output, target):
     return F.mse_loss(output, target)
 
 
-def adam(module, learning_rate, device):
-    """The reference optimizer, Adam(lr, beta1=0.5), one per network.
-
-    The fused implementation (one kernel for the whole update) is some 2.5x faster
-    than ``foreach`` on the CPU too; torch before 2.4 only has it on CUDA.
-    """
-    params = list(module.parameters())
-    options = dict(lr=learning_rate, betas=(0.5, 0.999), eps=1e-7)
-    try:
-        return torch.optim.Adam(params, fused=True, **options)
-    except RuntimeError:
-        return torch.optim.Adam(params, foreach=True, **options)
-
-
 def build_networks(
     X, y, n_classes, deficits, config, generator, device, anchor_index=None
 ):
@@ -162,64 +160,97 @@ def build_networks(
     return nets
 
 
-class FakeDrawer:
-    """Step 3: draw fake labels in proportion to the deficits and generate the
-    fakes, with G's rows for step 6.
+@dataclass
+class Draws:
+    """The random draws of one iteration.
 
-    Labels are drawn on the host, so the layout of the batch is known there and the
-    loop never waits for the device.
+    Attributes
+    ----------
+    real_noise : torch.Tensor of shape (batch,)
+        ``U(0, 0.1)`` label noise of D's real targets.
+    fake_index : ndarray of shape (batch_size,)
+        Generator class of each fake (on the host), drawn in proportion to the
+        deficits.
+    fake_z : torch.Tensor of shape (batch_size, latent_dim)
+        Noise of each fake.
+    fake_noise : torch.Tensor of shape (batch_size,)
+        ``U(0, 0.1)`` label noise of D's fake targets.
+    z : torch.Tensor of shape (k, judges, samples_per_class, latent_dim)
+        Noise of G's rows for each (class, judge) composite.
     """
 
-    def __init__(self, convex_generator, deficits, batch_size, host_rng, device_rng):
+    real_noise: torch.Tensor
+    fake_index: np.ndarray
+    fake_z: torch.Tensor
+    fake_noise: torch.Tensor
+    z: torch.Tensor
+
+
+class Dice:
+    """Draw each iteration's :class:`Draws` from the game's local generators.
+
+    Labels are drawn on the host, so the layout of the fake batch is known there
+    and the loop never waits for the device.
+    """
+
+    def __init__(self, convex_generator, deficits, config, judges, rngs):
         oversampled = deficits[deficits > 0].astype(np.float64)
         self.proportions = torch.as_tensor(oversampled / oversampled.sum())
-        self.generator = convex_generator
-        self.batch_size = batch_size
-        self.host_rng = host_rng
-        self.device_rng = device_rng
+        self.shape = (
+            convex_generator.n_generator_classes,
+            judges,
+            config.samples_per_class,
+            config.latent_dim,
+        )
+        self.batch_size = config.batch_size
+        self.host_rng, self.device_rng = rngs
 
-    def draw(self, samples, judges):
-        """Fake rows and their label codes, ``batch_size`` of them, with G in
-        inference mode; plus G's rows for step 6 in training mode (``judges``
-        groups of ``samples`` per class), from the same pass over the anchors
-        (:meth:`ConvexGenerator.fakes_and_training_rows`)."""
-        g = self.generator
-        labels = torch.multinomial(
+    def roll(self, n_real):
+        """Draws for an iteration on ``n_real`` real rows."""
+        device_rng = self.device_rng
+        device = device_rng.device
+        fake_index = torch.multinomial(
             self.proportions, self.batch_size, replacement=True, generator=self.host_rng
+        ).numpy()
+
+        def uniform(n):
+            return torch.rand(n, device=device, generator=device_rng) * LABEL_NOISE
+
+        def normal(*shape):
+            return torch.randn(*shape, device=device, generator=device_rng)
+
+        return Draws(
+            real_noise=uniform(n_real),
+            fake_index=fake_index,
+            fake_z=normal(self.batch_size, self.shape[-1]),
+            z=normal(*self.shape),
+            fake_noise=uniform(self.batch_size),
         )
-        counts = torch.bincount(labels, minlength=g.n_generator_classes)
-        fakes, class_index, rows = g.fakes_and_training_rows(
-            counts.tolist(), samples, judges, self.device_rng
-        )
-        return fakes, g.class_codes[class_index], rows
 
 
-def generator_loss(rows, convex_generator, classifier, discriminator, samples):
-    """Step 6 as one batched loss: the sum of the reference's per-class G losses.
+def generator_loss(rows, convex_generator, classifier, discriminator):
+    """Step 6: the sum of the (class, judge) composites' losses.
 
-    For each generator class, ``rows`` holds ``samples`` rows that M judges against
-    the opposite label ``1 - one_hot(class)`` and, with a discriminator, ``samples``
-    more that D judges against target 1. G makes them in training mode with
-    BatchNorm statistics per group of ``samples`` rows, as in the reference's
-    separate per-class steps.
+    Composite ``(j, 0)`` is judged by M against the opposite label
+    ``1 - one_hot(class j)``; composite ``(j, 1)``, with a discriminator, by D against
+    target 1. Each composite's loss is the reference's mean squared error over its
+    own rows, so the gradient of the sum with respect to a composite's copy of G's
+    parameters is that composite's gradient alone.
 
     Parameters
     ----------
-    rows : torch.Tensor of shape (k, judges * samples, n_features)
-        G's rows, class by class, with their graph.
+    rows : torch.Tensor of shape (k, judges, samples, n_features)
+        G's rows for each composite, with their graph.
     convex_generator, classifier, discriminator : torch.nn.Module
         The players (``discriminator`` None without D).
-    samples : int
-        Rows per class and judge.
 
     Returns
     -------
     loss : torch.Tensor
-        Scalar to minimise; its gradient is the sum of the per-class gradients.
+        Scalar, the sum of the ``k * judges`` composite losses.
     """
     g = convex_generator
-    k = g.n_generator_classes
-    rows = rows.view(k, -1, samples, rows.shape[-1])
+    samples = rows.shape[2]
     codes = g.class_codes.repeat_interleave(samples)
     # Identity rows rather than F.one_hot, which waits for the device to check
     # its input.
@@ -242,9 +273,12 @@ class Players:
         The players, as :func:`build_networks` returns them.
     deficits : ndarray of shape (n_classes,)
         Rows each class must generate.
+    class_sizes : ndarray of shape (n_classes,)
+        Training rows per class: the reference updates G's classes in ascending
+        order of size.
     config : GameConfig
         Sizes and schedule.
-    host_rng, device_rng : torch.Generator
+    rngs : tuple of torch.Generator
         Local sources of randomness on the host and on the device.
     """
 
@@ -254,41 +288,31 @@ class Players:
         discriminator,
         convex_generator,
         deficits,
+        class_sizes,
         config,
-        host_rng,
-        device_rng,
+        rngs,
     ):
         device = next(classifier.parameters()).device
         self.classifier = classifier
         self.discriminator = discriminator
         self.generator = convex_generator
-        self.samples_per_class = config.samples_per_class
-        self.device_rng = device_rng
         self.eye = torch.eye(len(deficits), device=device)
-        self.m_opt = adam(classifier, config.learning_rate, device)
+        self.counter = SharedStepCounter()
+        lr = config.learning_rate
+        self.m_opt = PlayerOptimizer(classifier, lr, self.counter)
         if discriminator is not None:
-            self.d_opt = adam(discriminator, config.learning_rate, device)
+            self.d_opt = PlayerOptimizer(discriminator, lr, self.counter)
         if convex_generator is not None:
-            self.g_opt = adam(convex_generator, config.learning_rate, device)
-            self.g_params = list(convex_generator.parameters())
-            self.drawer = FakeDrawer(
-                convex_generator, deficits, config.batch_size, host_rng, device_rng
+            judges = 1 + (discriminator is not None)
+            codes = convex_generator.class_codes.cpu().numpy()
+            update_order = np.argsort(np.asarray(class_sizes)[codes], kind="stable")
+            self.g_opt = CompositeAdam(
+                convex_generator, judges, lr, update_order, self.counter
             )
+            self.dice = Dice(convex_generator, deficits, config, judges, rngs)
 
 
-def _step(optimizer, loss):
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-
-
-def _noisy(n, base, device_rng):
-    # base 1 gives 1 - U(0, .1) (real), base 0 gives U(0, .1) (fake).
-    u = torch.rand(n, device=device_rng.device, generator=device_rng) * LABEL_NOISE
-    return base + (1 - 2 * base) * u
-
-
-def play_iteration(players, x_real, y_real, record):
+def play_iteration(players, x_real, y_real, record, draws=None):
     """Play one iteration of the game (the six updates) on a real mini-batch.
 
     Parameters
@@ -302,39 +326,39 @@ def play_iteration(players, x_real, y_real, record):
     record : torch.Tensor of shape (3,)
         Receives the classifier, discriminator and generator losses (left as
         they are for players that do not play).
+    draws : Draws, optional
+        The iteration's random draws; rolled from the players' generators by
+        default.
     """
     classifier, discriminator = players.classifier, players.discriminator
     convex_generator, eye = players.generator, players.eye
     m_loss = mse(classifier(x_real), eye[y_real])
-    _step(players.m_opt, m_loss)
+    players.m_opt.step(m_loss)
     record[0] = m_loss.detach()
     if convex_generator is None:
         return
+    if draws is None:
+        draws = players.dice.roll(len(y_real))
     if discriminator is not None:
-        d_real = mse(
-            discriminator(x_real, y_real), _noisy(len(y_real), 1.0, players.device_rng)
-        )
-        _step(players.d_opt, d_real)
+        d_real = mse(discriminator(x_real, y_real), 1.0 - draws.real_noise)
+        players.d_opt.step(d_real)
 
     # Steps 3 and 6 share G's pass over the anchors: G does not change before
     # step 6, and the fakes come out detached.
-    samples, judges = players.samples_per_class, 1 + (discriminator is not None)
-    x_fake, y_fake, g_rows = players.drawer.draw(samples, judges)
-    _step(players.m_opt, mse(classifier(x_fake), eye[y_fake]))
+    g_opt = players.g_opt
+    x_fake, g_rows, taps = convex_generator.fakes_and_training_rows(
+        draws.fake_z, draws.fake_index, draws.z, g_opt.running_weights
+    )
+    y_fake = convex_generator.class_codes[to_device(draws.fake_index, eye.device)]
+    players.m_opt.step(mse(classifier(x_fake), eye[y_fake]))
     if discriminator is not None:
-        d_fake = mse(
-            discriminator(x_fake, y_fake), _noisy(len(y_fake), 0.0, players.device_rng)
-        )
-        _step(players.d_opt, d_fake)
+        d_fake = mse(discriminator(x_fake, y_fake), draws.fake_noise)
+        players.d_opt.step(d_fake)
         record[1] = (d_real.detach() + d_fake.detach()) / 2
 
-    g_loss = generator_loss(
-        g_rows, convex_generator, classifier, discriminator, samples
-    )
-    players.g_opt.zero_grad(set_to_none=True)
-    g_loss.backward(inputs=players.g_params)
-    players.g_opt.step()
-    record[2] = g_loss.detach() / (convex_generator.n_generator_classes * judges)
+    g_loss = generator_loss(g_rows, convex_generator, classifier, discriminator)
+    g_opt.step(g_loss, taps)
+    record[2] = g_loss.detach() / g_opt.n_composites
 
 
 def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
@@ -372,7 +396,8 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     nets = build_networks(
         X, y, n_classes, deficits, config, host_rng, device, anchor_index
     )
-    players = Players(*nets, deficits, config, host_rng, device_rng)
+    class_sizes = torch.bincount(y, minlength=n_classes).cpu().numpy()
+    players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
     classifier, convex_generator = players.classifier, players.generator
 
     n_samples = X.shape[0]

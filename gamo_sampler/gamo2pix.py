@@ -36,7 +36,7 @@ from torch import nn
 
 from ._base import GAME_PARAMETER_CONSTRAINTS, GAME_PARAMETERS_DOC, draw_seeds
 from .classifier import GAMOClassifier
-from .game import adam
+from .composites import adam
 from .image import as_images, check_image_shape, class_anchors
 from .networks import LEAKY_SLOPE
 from .sampler import share_rows
@@ -211,7 +211,7 @@ def train_class_vae(features, images, latent_dim, max_iter, batch_size, lr, seed
     with torch.random.fork_rng(devices=[]):
         vae = ClassVAE(features.shape[1], images.shape[1:], latent_dim)
     vae = init_glorot_all_(vae, rng).to(device).train()
-    optimizer = adam(vae, lr, device)
+    optimizer = adam(vae.parameters(), lr)
     history = torch.empty(max_iter, device=device)
     n, cursor, order = len(images), len(images), None
     for it in range(max_iter):

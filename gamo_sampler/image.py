@@ -28,10 +28,10 @@ import torch
 from torch import nn
 
 from .anchors import choose_anchors
+from .composites import adam
 from .game import (
     HISTORY_KEYS,
     Players,
-    adam,
     build_networks,
     mse,
     play_iteration,
@@ -356,8 +356,9 @@ def play_image_game(
     nets = build_networks(
         features, y, n_classes, deficits, config, host_rng, device, anchor_index
     )
-    players = Players(*nets, deficits, config, host_rng, device_rng)
-    f_opt = adam(extractor, config.learning_rate, device)
+    class_sizes = torch.bincount(y, minlength=n_classes).cpu().numpy()
+    players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
+    f_opt = adam(extractor.parameters(), config.learning_rate)
 
     n_samples = len(images)
     history = torch.full((config.max_iter, 3), float("nan"), device=device)

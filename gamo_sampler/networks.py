@@ -5,6 +5,9 @@ The modules know tensors only; scikit-learn conventions live in ``sampler.py`` a
 Keras code (Glorot-uniform kernels, zero biases, LeakyReLU slope 0.1).
 """
 
+from typing import NamedTuple
+
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -91,35 +94,56 @@ class DiscriminatorNet(nn.Module):
         return torch.sigmoid(self.net(torch.cat([x, one_hot], dim=1))).squeeze(1)
 
 
-class GroupBatchNorm(nn.BatchNorm1d):
-    """Batch normalisation whose training statistics are taken per group of rows.
+class Tap(NamedTuple):
+    """A layer's input and output in G's training pass, from which
+    :class:`~gamo_sampler.composites.CompositeAdam` computes each composite's own
+    gradient of the layer's parameters (``name``, as in ``named_parameters``)."""
 
-    The reference updates G with one tiny batch per class, so each class's rows are
-    normalised with that class's own statistics. Normalising every ``group_size``
-    consecutive rows separately gives exactly those per-class statistics in one
-    batched pass. The running statistics move once per call, towards the mean of
-    the group statistics.
+    name: str
+    input: torch.Tensor
+    output: torch.Tensor
+
+
+class GroupBatchNorm(nn.BatchNorm1d):
+    """Batch normalisation that can also normalise each group of rows on its own.
+
+    The reference updates G with one tiny batch per (class, judge) composite, so
+    each composite's rows are normalised with their own statistics, scaled by that
+    composite's own copy of the affine parameters, and every composite's step moves
+    the running statistics in turn. :meth:`per_group` does all of them in one
+    batched pass.
     """
 
-    def forward(self, x, group_size=None):
-        """Normalise ``x``; in training mode, each ``group_size`` rows on their own."""
-        if not self.training or group_size is None or group_size == x.shape[0]:
-            return super().forward(x)
-        groups = x.view(-1, group_size, x.shape[1])
-        mean = groups.mean(dim=1, keepdim=True)
-        centred = groups - mean
+    def per_group(self, x, running_weights):
+        """Normalise each group of ``x`` with its own batch statistics.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (groups, rows, features)
+            The groups' rows.
+        running_weights : torch.Tensor of shape (groups,)
+            Weight of each group's statistics in the running statistics, which
+            keep ``1 - running_weights.sum()`` of their value.
+
+        Returns
+        -------
+        normalised : torch.Tensor of shape (groups, rows, features)
+            Before the affine parameters, which each group applies with its own
+            copy of them.
+        """
+        mean = x.mean(dim=1, keepdim=True)
+        centred = x - mean
         # Mean of squares of the centred rows: Tensor.var over a middle dimension
         # is some 30x slower on CPU for these shapes.
         var = centred.pow(2).mean(dim=1, keepdim=True)
-        normalised = centred * torch.rsqrt(var + self.eps)
         with torch.no_grad():
-            n = group_size
-            unbiased_var = var.mean(dim=(0, 1)) * n / max(n - 1, 1)
-            self.running_mean.lerp_(mean.mean(dim=(0, 1)), self.momentum)
-            self.running_var.lerp_(unbiased_var, self.momentum)
-            self.num_batches_tracked += 1
-        out = normalised.view_as(x)
-        return out * self.weight + self.bias
+            n = x.shape[1]
+            unbiased_var = var.squeeze(1) * n / max(n - 1, 1)
+            keep = 1.0 - running_weights.sum()
+            self.running_mean.mul_(keep).add_(running_weights @ mean.squeeze(1))
+            self.running_var.mul_(keep).add_(running_weights @ unbiased_var)
+            self.num_batches_tracked += len(x)
+        return centred * torch.rsqrt(var + self.eps)
 
 
 # Fixed cost of one more bucket of IGUs, in padded anchor-row elements (a row of a
@@ -127,7 +151,7 @@ class GroupBatchNorm(nn.BatchNorm1d):
 # bucket cost about as much as this many multiply-adds of padding. On the
 # Fashion-MNIST shape of benchmarks/bench_iteration.py, values from 1e4 to 2**17
 # timed alike; one bucket for all classes was 2 to 2.5x slower.
-BUCKET_OVERHEAD = 2**17
+BUCKET_OVERHEAD = 2**15
 
 
 def plan_buckets(sizes, row_cost, overhead=None):
@@ -210,13 +234,21 @@ class IGUBucket(nn.Module):
         self.weight = nn.Parameter(torch.empty(len(anchors), n_max, width))
         self.bias = nn.Parameter(torch.zeros(len(anchors), n_max))
 
-    def convex_weights(self, t):
-        """Map ``t`` of shape ``(k_b, s, width)`` to ``alpha`` of shape
-        ``(k_b, s, n_max)``."""
-        logits = torch.baddbmm(self.bias.unsqueeze(1), t, self.weight.transpose(1, 2))
+    def logits(self, t):
+        """Unmasked logits of shape ``(k_b, s, n_max)`` for ``t`` of shape
+        ``(k_b, s, width)``."""
+        return torch.baddbmm(self.bias.unsqueeze(1), t, self.weight.transpose(1, 2))
+
+    def softmax(self, logits):
+        """Convex weights from :meth:`logits`, none on the padded slots."""
         if self.padded:
             logits = logits + self.logit_mask
         return torch.softmax(logits, dim=2)
+
+    def convex_weights(self, t):
+        """Map ``t`` of shape ``(k_b, s, width)`` to ``alpha`` of shape
+        ``(k_b, s, n_max)``."""
+        return self.softmax(self.logits(t))
 
 
 class ConvexGenerator(nn.Module):
@@ -316,22 +348,54 @@ class ConvexGenerator(nn.Module):
             weight, bias = weight.grad, bias.grad
         return weight[p, :n_rows], bias[p, :n_rows]
 
-    def transient(self, z, class_index, group_size=None):
+    def transient(self, z, class_index):
         """The cTMU: map noise and generator-class indices to transient vectors."""
         one_hot = self.class_one_hot[class_index].to(z.dtype)
         h = torch.cat([z, one_hot], dim=1)
         for linear, norm in zip(self.linears, self.norms, strict=True):
-            h = norm(torch.relu(linear(h)), group_size)
+            h = norm(torch.relu(linear(h)))
         return h
 
-    def _bucket_weights(self, z, group_size):
+    def composite_transient(self, z, running_weights, taps):
+        """The cTMU in training mode for every (class, judge) composite at once,
+        each group of rows normalised with its own BatchNorm statistics.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (k, J, s, latent_dim)
+            Noise of composite ``(j, judge)``: ``s`` rows of generator class ``j``.
+        running_weights : torch.Tensor of shape (k * J,)
+            Weight of each composite in BatchNorm's running statistics.
+        taps : list
+            Receives a :class:`Tap` per layer, from which each composite's own
+            gradient is computed.
+
+        Returns
+        -------
+        t : torch.Tensor of shape (k, J * s, width)
+        """
+        k, n_judges, s, _ = z.shape
+        one_hot = self.class_one_hot.to(z.dtype)[:, None, None]
+        h = torch.cat([z, one_hot.expand(k, n_judges, s, -1)], dim=3).flatten(0, 2)
+        for i, (linear, norm) in enumerate(zip(self.linears, self.norms, strict=True)):
+            a = linear(h)
+            taps.append(Tap(f"linears.{i}", h.detach(), a))
+            normalised = norm.per_group(
+                torch.relu(a).view(k * n_judges, s, -1), running_weights
+            )
+            normalised = normalised.flatten(0, 1)
+            h = torch.addcmul(norm.bias, normalised, norm.weight)
+            taps.append(Tap(f"norms.{i}", normalised.detach(), h))
+        return h.view(k, n_judges * s, self.width)
+
+    def _bucket_weights(self, z):
         """Yield ``(bucket, alpha)`` for every bucket, ``alpha`` of shape
         ``(k_b, s, n_b)``; ``z`` is class-major with ``s`` rows per class."""
         k = self.n_generator_classes
         class_index = torch.arange(k, device=z.device).repeat_interleave(
             z.shape[0] // k
         )
-        t = self.transient(z, class_index, group_size).view(k, -1, self.width)
+        t = self.transient(z, class_index).view(k, -1, self.width)
         if self.reordered:
             t = t.index_select(0, self.bucket_order)
         start = 0
@@ -345,7 +409,7 @@ class ConvexGenerator(nn.Module):
         out = parts[0] if len(parts) == 1 else torch.cat(parts)
         return out.index_select(0, self.bucket_inverse) if self.reordered else out
 
-    def convex_weights(self, z, group_size=None):
+    def convex_weights(self, z):
         """Return ``alpha`` of shape ``(k, s, max n_i)`` for ``s`` samples per class.
 
         ``z`` has shape ``(k * s, latent_dim)``, class-major: rows ``j*s .. j*s+s-1``
@@ -354,7 +418,7 @@ class ConvexGenerator(nn.Module):
         n_max = int(self.class_sizes.max())
         parts = [
             F.pad(alpha, (0, n_max - alpha.shape[2]))
-            for _, alpha in self._bucket_weights(z, group_size)
+            for _, alpha in self._bucket_weights(z)
         ]
         return self._in_class_order(parts)
 
@@ -366,29 +430,51 @@ class ConvexGenerator(nn.Module):
         weight, bias = self.class_igu(class_index)
         return torch.softmax(torch.addmm(bias, t, weight.T), dim=1)
 
-    def _fake_layout(self, counts):
-        """Rows to compute for ``counts[j]`` rows of each generator class ``j``.
+    def _fake_layout(self, fake_index):
+        """How to compute rows of the generator classes ``fake_index`` bucket by
+        bucket.
 
         Each bucket computes as many rows per class as its most requested class,
-        so the work follows the counts rather than ``k * max(counts)``.
+        so the work follows the requests rather than ``k * max(counts)``.
 
         Returns
         -------
         slots : list of int
             Rows per class computed in each bucket.
-        index : list of int
-            Generator class of each computed row (bucket by bucket, class-major).
-        keep : list of int
-            Computed rows that were asked for.
+        source : ndarray of int
+            For each computed row, the request it serves, or ``len(fake_index)``
+            for a padding row.
+        row_class : ndarray of int
+            Generator class of each computed row.
+        position : ndarray of int
+            Computed row of each request.
         """
-        slots, index, keep, offset = [], [], [], 0
+        fake_index = np.asarray(fake_index)
+        n = len(fake_index)
+        slots, source, row_class = [], [], []
+        position = np.empty(n, dtype=np.int64)
         for bucket in self.buckets:
-            slots.append(max(int(counts[j]) for j in bucket.classes))
-            for j in bucket.classes:
-                index += [j] * slots[-1]
-                keep += range(offset, offset + int(counts[j]))
-                offset += slots[-1]
-        return slots, index, keep
+            members = [np.flatnonzero(fake_index == j) for j in bucket.classes]
+            slots.append(max(len(m) for m in members))
+            for j, m in zip(bucket.classes, members, strict=True):
+                position[m] = len(source) + np.arange(len(m))
+                source.extend([*m.tolist(), *[n] * (slots[-1] - len(m))])
+                row_class.extend([j] * slots[-1])
+        return slots, np.asarray(source), np.asarray(row_class), position
+
+    def _inference_transient(self, z, fake_index):
+        """Transient vectors of the requests ``fake_index`` (noise ``z``) in the
+        layout of :meth:`_fake_layout`, BatchNorm in inference mode, no gradient."""
+        slots, source, row_class, position = self._fake_layout(fake_index)
+        device = self.class_codes.device
+        z = torch.cat([z, z.new_zeros(1, z.shape[1])])
+        z = z.index_select(0, to_device(source, device))
+        training = self.training
+        self.eval()
+        with torch.no_grad():
+            t = self.transient(z, to_device(row_class, device))
+        self.train(training)
+        return t, slots, to_device(position, device)
 
     def generate(self, counts, generator=None):
         """Generate ``counts[j]`` rows of each generator class ``j`` in one pass.
@@ -403,30 +489,30 @@ class ConvexGenerator(nn.Module):
         Returns
         -------
         rows : torch.Tensor of shape (sum(counts), n_features)
-            The rows, grouped by bucket and class.
+            The rows, class by class.
         class_index : torch.Tensor of shape (sum(counts),)
             Generator-class index of each row.
         """
-        slots, index, keep = self._fake_layout(counts)
+        fake_index = np.repeat(np.arange(len(counts)), counts)
         device = self.class_codes.device
-        z = torch.randn(len(index), self.latent_dim, device=device, generator=generator)
-        index, keep = to_device(index, device), to_device(keep, device)
-        t = self.transient(z, index)
+        z = torch.randn(
+            len(fake_index), self.latent_dim, device=device, generator=generator
+        )
+        t, slots, position = self._inference_transient(z, fake_index)
         parts, start = [], 0
-        for bucket, n_slots in zip(self.buckets, slots, strict=True):
-            if n_slots:
-                size = len(bucket.classes) * n_slots
-                t_b = t[start : start + size].view(-1, n_slots, self.width)
-                alpha = bucket.convex_weights(t_b)
-                parts.append(torch.bmm(alpha, bucket.anchors).flatten(0, 1))
-                start += size
+        with torch.no_grad():
+            for bucket, n_slots in zip(self.buckets, slots, strict=True):
+                if n_slots:
+                    size = len(bucket.classes) * n_slots
+                    t_b = t[start : start + size].view(-1, n_slots, self.width)
+                    alpha = bucket.convex_weights(t_b)
+                    parts.append(torch.bmm(alpha, bucket.anchors).flatten(0, 1))
+                    start += size
         rows = parts[0] if len(parts) == 1 else torch.cat(parts)
-        if len(keep) < len(index):
-            rows, index = rows[keep], index[keep]
-        return rows, index
+        return rows.index_select(0, position), to_device(fake_index, device)
 
-    def fakes_and_training_rows(self, counts, group_size, n_groups, generator=None):
-        """:meth:`generate` in inference mode and :meth:`forward` in training mode,
+    def fakes_and_training_rows(self, fake_z, fake_index, z, running_weights):
+        """The fakes in inference mode and every composite's training rows,
         sharing one pass over the anchors.
 
         G's parameters do not change between the fakes of a game iteration and its
@@ -435,68 +521,59 @@ class ConvexGenerator(nn.Module):
 
         Parameters
         ----------
-        counts : sequence of int
-            Fake rows wanted per generator class (on the host).
-        group_size : int
-            Rows per BatchNorm group of the training rows.
-        n_groups : int
-            Groups per generator class of the training rows.
-        generator : torch.Generator, optional
-            Source of the noise: the fakes' noise is drawn first, as in
-            ``generate`` then ``forward``.
+        fake_z : torch.Tensor of shape (n_fakes, latent_dim)
+            Noise of each fake.
+        fake_index : ndarray of shape (n_fakes,)
+            Generator class of each fake (on the host).
+        z : torch.Tensor of shape (k, J, s, latent_dim)
+            Noise of each composite's training rows.
+        running_weights : torch.Tensor of shape (k * J,)
+            As in :meth:`composite_transient`.
 
         Returns
         -------
-        fakes : torch.Tensor of shape (sum(counts), n_features)
-            Rows of :meth:`generate`, with no gradient and BatchNorm in inference
-            mode (running statistics from before this call).
-        class_index : torch.Tensor of shape (sum(counts),)
-            Generator-class index of each fake.
-        rows : torch.Tensor of shape (k, n_groups * group_size, n_features)
-            Rows of :meth:`forward` in training mode, with gradient.
+        fakes : torch.Tensor of shape (n_fakes, n_features)
+            The fakes, in the order of ``fake_index``, with no gradient and
+            BatchNorm in inference mode (running statistics from before this call).
+        rows : torch.Tensor of shape (k, J, s, n_features)
+            Each composite's rows, with their graph.
+        taps : list of Tap
+            Inputs and outputs of every layer of G for the training rows.
         """
-        slots, index, keep = self._fake_layout(counts)
-        device = self.class_codes.device
-        k, per_class = self.n_generator_classes, n_groups * group_size
-        z_fake = torch.randn(
-            len(index), self.latent_dim, device=device, generator=generator
-        )
-        z = torch.randn(
-            k * per_class, self.latent_dim, device=device, generator=generator
-        )
-        index, keep = to_device(index, device), to_device(keep, device)
-        self.eval()
-        with torch.no_grad():
-            t_fake = self.transient(z_fake, index)
-        self.train()
-        labels = torch.arange(k, device=device).repeat_interleave(per_class)
-        t = self.transient(z, labels, group_size).view(k, per_class, self.width)
+        k, n_judges, s, _ = z.shape
+        t_fake, slots, position = self._inference_transient(fake_z, fake_index)
+        taps = []
+        t = self.composite_transient(z, running_weights, taps)
         if self.reordered:
             t = t.index_select(0, self.bucket_order)
         fakes, parts, start, start_fake = [], [], 0, 0
-        for bucket, n_slots in zip(self.buckets, slots, strict=True):
+        for b, (bucket, n_slots) in enumerate(zip(self.buckets, slots, strict=True)):
             k_b = len(bucket.classes)
             t_b = t[start : start + k_b]
             start += k_b
+            logits = bucket.logits(t_b)
+            taps.append(Tap(f"buckets.{b}", t_b.detach(), logits))
+            alpha = bucket.softmax(logits)
             if n_slots:
                 size = k_b * n_slots
                 t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
-                t_b = torch.cat([t_f, t_b], dim=1)
                 start_fake += size
-            rows = torch.bmm(bucket.convex_weights(t_b), bucket.anchors)
+                with torch.no_grad():
+                    alpha_fake = bucket.convex_weights(t_f)
+                alpha = torch.cat([alpha_fake, alpha], dim=1)
+            rows = torch.bmm(alpha, bucket.anchors)
             if n_slots:
                 fakes.append(rows[:, :n_slots].detach().flatten(0, 1))
             parts.append(rows[:, n_slots:])
         fakes = fakes[0] if len(fakes) == 1 else torch.cat(fakes)
-        if len(keep) < len(index):
-            fakes, index = fakes[keep], index[keep]
-        return fakes, index, self._in_class_order(parts)
+        rows = self._in_class_order(parts).view(k, n_judges, s, -1)
+        return fakes.index_select(0, position), rows, taps
 
-    def forward(self, z, group_size=None):
+    def forward(self, z):
         """Generate ``(k, s, n_features)`` rows, ``s`` per generator class."""
         parts = [
             torch.bmm(alpha, bucket.anchors)
-            for bucket, alpha in self._bucket_weights(z, group_size)
+            for bucket, alpha in self._bucket_weights(z)
         ]
         return self._in_class_order(parts)
 

@@ -178,7 +178,7 @@ def plan_buckets(sizes, row_cost, overhead=None):
     Examples
     --------
     >>> plan_buckets([2000, 40, 1900, 60], row_cost=848)
-    [[0, 2], [3, 1]]
+    [[0], [2], [3, 1]]
     """
     if overhead is None:
         overhead = BUCKET_OVERHEAD

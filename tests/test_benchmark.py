@@ -333,13 +333,17 @@ def test_paper_script_trains_every_method_on_a_small_protocol():
     paper = load_paper_script()
     data = load_imbalanced_digits()
     with benchmark.limited_threads(1):
-        rows = [paper.run_one(data, m, max_iter=3, seed=0) for m in paper.METHODS]
+        rows = [paper.run_one(data, m, max_iter=3, seed=0) for m in paper.RUNNABLE]
     runs = pd.DataFrame(rows)
     assert list(runs["method"]) == ["baseline", "smote", "gamo-no-d", "gamo"]
+    # Every model's M gets the same number of updates, as in the reference.
+    assert runs["m_updates"].eq(6).all()
     assert runs["n_test"].eq(500).all()
     assert runs[["acsa", "gm"]].apply(lambda c: c.between(0, 1)).all().all()
     table = paper.summary_table(pd.concat([runs, runs.assign(seed=1)]))
     assert "GAMO without D" in table and "0, 1" in table
+    with pytest.raises(ValueError, match="worktree of commit"):
+        paper.run_one(data, "gamo-summed", max_iter=3, seed=0)
 
 
 def test_paper_script_says_how_to_get_missing_data(tmp_path):

@@ -1,4 +1,6 @@
-"""The batched game against the reference's per-class formulation."""
+"""The batched game against the reference's per-composite formulation."""
+
+import copy
 
 import numpy as np
 import pytest
@@ -7,7 +9,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from gamo_sampler import networks
-from gamo_sampler.game import FakeDrawer, GameConfig, generator_loss, play_game
+from gamo_sampler.composites import CompositeAdam, SharedStepCounter
+from gamo_sampler.game import Dice, GameConfig, generator_loss, play_game
 from gamo_sampler.networks import (
     BN_EPS,
     BN_MOMENTUM,
@@ -39,106 +42,142 @@ def players():
     return generator, classifier, discriminator
 
 
-def per_class_reference(generator, classifier, discriminator, z):
-    """The reference's step 6: for each class, a G-via-M and a G-via-D loss on
-    their own 4-sample batches, with a plain cTMU and a per-class Dense IGU."""
-    layers = []
-    for linear, norm in zip(generator.linears, generator.norms, strict=True):
-        bn = nn.BatchNorm1d(linear.out_features, eps=BN_EPS, momentum=BN_MOMENTUM)
-        bn.load_state_dict(norm.state_dict())
-        layers += [linear, nn.ReLU(), bn]
-    ctmu = nn.Sequential(*layers).train()
-    igus = []
-    for j, n_rows in enumerate(CLASS_SIZES.values()):
-        weight, bias = generator.class_igu(j)
-        igu = nn.Linear(generator.width, n_rows)
-        igu.weight = nn.Parameter(weight.detach().clone())
-        igu.bias = nn.Parameter(bias.detach().clone())
-        igus.append(igu)
-
-    losses = []
-    z_blocks = z.view(len(CLASS_SIZES), 2, SAMPLES, LATENT)
+def per_composite_reference(generator, classifier, discriminator, z):
+    """The reference's step 6: for each class, a G-via-M and a G-via-D composite on
+    their own 4-sample batches, with a plain cTMU and a per-class Dense IGU.
+    Returns each composite's loss and its gradients, in ``named_parameters``
+    order of the cTMU, then the IGU's weight and bias."""
+    results = []
     for j, code in enumerate(CLASS_SIZES):
         one_hot = F.one_hot(torch.full((SAMPLES,), code), N_CLASSES).float()
         anchors = generator.class_anchors(j)
         for judge in range(2):
-            t = ctmu(torch.cat([z_blocks[j, judge], one_hot], dim=1))
-            rows = torch.softmax(igus[j](t), dim=1) @ anchors
+            layers = []
+            for linear, norm in zip(generator.linears, generator.norms, strict=True):
+                bn = nn.BatchNorm1d(
+                    linear.out_features, eps=BN_EPS, momentum=BN_MOMENTUM
+                )
+                bn.load_state_dict(norm.state_dict())
+                layers += [copy.deepcopy(linear), nn.ReLU(), bn]
+            ctmu = nn.Sequential(*layers).train()
+            weight, bias = generator.class_igu(j)
+            igu = nn.Linear(generator.width, len(anchors))
+            igu.weight = nn.Parameter(weight.detach().clone())
+            igu.bias = nn.Parameter(bias.detach().clone())
+            t = ctmu(torch.cat([z[j, judge], one_hot], dim=1))
+            rows = torch.softmax(igu(t), dim=1) @ anchors
             if judge == 0:
-                losses.append(F.mse_loss(classifier(rows), 1 - one_hot))
+                loss = F.mse_loss(classifier(rows), 1 - one_hot)
             else:
-                labels = torch.full((SAMPLES,), code)
-                realness = discriminator(rows, labels)
-                losses.append(F.mse_loss(realness, torch.ones(SAMPLES)))
-    return losses, ctmu, igus
+                realness = discriminator(rows, torch.full((SAMPLES,), code))
+                loss = F.mse_loss(realness, torch.ones(SAMPLES))
+            params = [
+                p for m in ctmu if not isinstance(m, nn.ReLU) for p in m.parameters()
+            ]
+            grads = torch.autograd.grad(loss, [*params, igu.weight, igu.bias])
+            results.append((loss, grads))
+    return results
 
 
 def noise(seed):
     """G's noise for step 6: two judges of SAMPLES rows per generator class."""
-    return torch.randn(
-        len(CLASS_SIZES) * 2 * SAMPLES,
-        LATENT,
-        generator=torch.Generator().manual_seed(seed),
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(len(CLASS_SIZES), 2, SAMPLES, LATENT, generator=generator)
+
+
+def training_pass(generator, classifier, discriminator, z, fake_index=(0, 1, 1)):
+    """Step 6 as the game makes it: fakes and G's rows, then the summed loss."""
+    optimizer = CompositeAdam(generator, 2, 1e-3, [1, 0], SharedStepCounter())
+    fake_z = torch.randn(len(fake_index), LATENT)
+    fakes, rows, taps = generator.fakes_and_training_rows(
+        fake_z, np.asarray(fake_index), z, optimizer.running_weights
     )
+    loss = generator_loss(rows, generator, classifier, discriminator)
+    return optimizer, loss, taps
 
 
-def batched_loss(generator, classifier, discriminator, z):
-    """Step 6 as the game makes it: G's rows in training mode, then one loss."""
-    rows = generator.train()(z, group_size=SAMPLES)
-    return generator_loss(rows, generator, classifier, discriminator, SAMPLES)
-
-
-def test_batched_generator_loss_matches_per_class_formulation(players):
+def test_each_composite_gets_its_own_gradient(players):
     generator, classifier, discriminator = players
-    z = noise(1)
-    batched = batched_loss(generator, classifier, discriminator, z)
-    batched.backward(inputs=list(generator.parameters()))
-    reference_gen = ConvexGenerator(
-        [generator.class_anchors(j) for j in range(len(CLASS_SIZES))],
-        list(CLASS_SIZES),
-        N_CLASSES,
-        LATENT,
-        hidden_sizes=(8, 5),
+    reference = per_composite_reference(generator, classifier, discriminator, noise(1))
+    optimizer, loss, taps = training_pass(
+        generator, classifier, discriminator, noise(1)
     )
-    reference_gen.load_state_dict(generator.state_dict())
-    losses, ctmu, igus = per_class_reference(
-        reference_gen, classifier, discriminator, z
-    )
-    total = torch.stack(losses).sum()
-    total.backward(
-        inputs=list(ctmu.parameters()) + [p for i in igus for p in i.parameters()]
-    )
-
-    torch.testing.assert_close(batched, total)
-    for batched_layer, reference_layer in zip(
-        generator.linears, reference_gen.linears, strict=True
-    ):
-        torch.testing.assert_close(
-            batched_layer.weight.grad, reference_layer.weight.grad
-        )
-        torch.testing.assert_close(batched_layer.bias.grad, reference_layer.bias.grad)
-    reference_norms = [m for m in ctmu if isinstance(m, nn.BatchNorm1d)]
-    for batched_norm, reference_norm in zip(
-        generator.norms, reference_norms, strict=True
-    ):
-        torch.testing.assert_close(batched_norm.weight.grad, reference_norm.weight.grad)
-        torch.testing.assert_close(batched_norm.bias.grad, reference_norm.bias.grad)
-    for j, n_rows in enumerate(CLASS_SIZES.values()):
-        weight_grad, bias_grad = generator.class_igu(j, grad=True)
-        torch.testing.assert_close(weight_grad, igus[j].weight.grad)
-        torch.testing.assert_close(bias_grad, igus[j].bias.grad)
-        # Padded slots of a smaller class get no weight and no gradient.
+    torch.testing.assert_close(loss, torch.stack([r[0] for r in reference]).sum())
+    grads = torch.autograd.grad(loss, [tap.output for tap in taps])
+    ours = {}
+    for tap, grad in zip(taps, grads, strict=True):
+        ours.update(optimizer.composite_gradients(tap, grad))
+    ctmu_names = [
+        f"{layer}.{i}.{p}"
+        for i in range(len(generator.linears))
+        for layer in ("linears", "norms")
+        for p in ("weight", "bias")
+    ]
+    for g, (_, reference_grads) in enumerate(reference):
+        j, judge = divmod(g, 2)
+        for name, expected in zip(ctmu_names, reference_grads, strict=False):
+            torch.testing.assert_close(ours[name][g], expected, msg=name)
         bucket, slot = generator.slots[j]
-        padded_grad = generator.buckets[bucket].weight.grad[slot, n_rows:]
-        assert torch.all(padded_grad == 0)
+        n_rows = CLASS_SIZES[list(CLASS_SIZES)[j]]
+        weight = ours[f"buckets.{bucket}.weight"][slot, judge]
+        bias = ours[f"buckets.{bucket}.bias"][slot, judge]
+        torch.testing.assert_close(weight[:n_rows], reference_grads[-2])
+        torch.testing.assert_close(bias[:n_rows], reference_grads[-1])
+        # Padded slots of a smaller class get no gradient.
+        assert torch.all(weight[n_rows:] == 0)
 
 
-def test_generator_loss_leaves_classifier_and_discriminator_untouched(players):
+def test_batchnorm_running_statistics_follow_the_composites_in_turn(players):
     generator, classifier, discriminator = players
-    loss = batched_loss(generator, classifier, discriminator, noise(0))
-    loss.backward(inputs=list(generator.parameters()))
+    z = noise(2)
+    expected = [
+        (norm.running_mean.clone(), norm.running_var.clone())
+        for norm in generator.norms
+    ]
+    # The reference's order: class 1 (code 2, 3 rows) before class 0 (5 rows),
+    # G via M before G via D.
+    for j in (1, 0):
+        one_hot = F.one_hot(torch.full((SAMPLES,), list(CLASS_SIZES)[j]), N_CLASSES)
+        for judge in range(2):
+            h = torch.cat([z[j, judge], one_hot.float()], dim=1)
+            for i, (linear, norm) in enumerate(
+                zip(generator.linears, generator.norms, strict=True)
+            ):
+                a = torch.relu(linear(h)).detach()
+                mean, var = a.mean(0), a.var(0)
+                running_mean, running_var = expected[i]
+                expected[i] = (
+                    running_mean.lerp(mean, BN_MOMENTUM),
+                    running_var.lerp(var, BN_MOMENTUM),
+                )
+                h = (
+                    norm.weight
+                    * (a - mean)
+                    / torch.sqrt(a.var(0, unbiased=False) + BN_EPS)
+                    + norm.bias
+                )
+    training_pass(generator, classifier, discriminator, z)
+    for norm, (running_mean, running_var) in zip(
+        generator.norms, expected, strict=True
+    ):
+        torch.testing.assert_close(norm.running_mean, running_mean)
+        torch.testing.assert_close(norm.running_var, running_var)
+
+
+def test_composite_step_leaves_classifier_and_discriminator_untouched(players):
+    generator, classifier, discriminator = players
+    before = [p.detach().clone() for p in generator.parameters()]
+    optimizer, loss, taps = training_pass(
+        generator, classifier, discriminator, noise(0)
+    )
+    optimizer.step(loss, taps)
     for net in (classifier, discriminator):
         assert all(p.grad is None for p in net.parameters())
+    moved = [
+        not torch.equal(a, b)
+        for a, b in zip(before, generator.parameters(), strict=True)
+    ]
+    assert all(moved)
 
 
 def test_generated_rows_are_convex_combinations_of_their_class(players):
@@ -151,64 +190,54 @@ def test_generated_rows_are_convex_combinations_of_their_class(players):
 
 
 @pytest.mark.parametrize("overhead", [None, 0])  # one bucket; one per class
-def test_shared_anchor_pass_equals_generate_then_forward(overhead, monkeypatch):
+def test_shared_anchor_pass_gives_the_fakes_of_inference_mode(overhead, monkeypatch):
     if overhead is not None:
         monkeypatch.setattr(networks, "BUCKET_OVERHEAD", overhead)
     rng = torch.Generator().manual_seed(0)
     anchors = [torch.randn(n, N_FEATURES, generator=rng) for n in (5, 3, 4)]
-
-    def fresh_generator():
-        g = ConvexGenerator(anchors, [0, 1, 2], N_CLASSES, LATENT, (8, 5))
-        return init_glorot_(g, torch.Generator().manual_seed(1))
-
-    shared, separate = fresh_generator(), fresh_generator()
-    assert overhead is None or len(shared.buckets) == 3 and shared.reordered
-    counts = [3, 0, 2]
-    fakes, index, rows = shared.fakes_and_training_rows(
-        counts, SAMPLES, 2, torch.Generator().manual_seed(2)
-    )
-
-    noise = torch.Generator().manual_seed(2)
+    generator = ConvexGenerator(anchors, [0, 1, 2], N_CLASSES, LATENT, (8, 5))
+    init_glorot_(generator, torch.Generator().manual_seed(1))
+    assert overhead is None or len(generator.buckets) == 3 and generator.reordered
+    fake_index = np.array([2, 0, 2, 0, 0])
+    fake_z = torch.randn(len(fake_index), LATENT, generator=rng)
+    generator.eval()
     with torch.no_grad():
-        expected_fakes, expected_index = separate.eval().generate(counts, noise)
-    z = torch.randn(3 * 2 * SAMPLES, LATENT, generator=noise)
-    expected_rows = separate.train()(z, group_size=SAMPLES)
-
-    torch.testing.assert_close(fakes, expected_fakes)
-    torch.testing.assert_close(index, expected_index)
+        expected = [
+            (generator.class_weights(fake_z[i : i + 1], j) @ anchors[j])[0]
+            for i, j in enumerate(fake_index.tolist())
+        ]
+    optimizer = CompositeAdam(generator, 1, 1e-3, [0, 1, 2], SharedStepCounter())
+    z = torch.randn(3, 1, SAMPLES, LATENT, generator=rng)
+    fakes, rows, _ = generator.fakes_and_training_rows(
+        fake_z, fake_index, z, optimizer.running_weights
+    )
     assert not fakes.requires_grad
-    torch.testing.assert_close(rows, expected_rows)
-    # Same gradients, and the same BatchNorm running statistics afterwards.
-    weights = torch.randn(rows.shape, generator=rng)
-    (rows * weights).sum().backward()
-    (expected_rows * weights).sum().backward()
-    for (name, a), b in zip(
-        shared.named_parameters(), separate.parameters(), strict=True
-    ):
-        torch.testing.assert_close(a.grad, b.grad, msg=name)
-    for a, b in zip(shared.buffers(), separate.buffers(), strict=True):
-        torch.testing.assert_close(a, b)
+    # The fakes use the running statistics from before the training rows'.
+    torch.testing.assert_close(fakes, torch.stack(expected))
+    with torch.no_grad():
+        # Training rows are convex combinations of their own class too.
+        assert rows.shape == (3, 1, SAMPLES, N_FEATURES)
+        for j in range(3):
+            low, high = anchors[j].min(0).values, anchors[j].max(0).values
+            assert torch.all(rows[j] >= low - 1e-5) and torch.all(
+                rows[j] <= high + 1e-5
+            )
 
 
 def test_fake_labels_follow_the_deficits(players):
     generator = players[0].eval()
     deficits = np.array([30, 0, 10])
-    drawer = FakeDrawer(
-        generator,
-        deficits,
-        batch_size=64,
-        host_rng=torch.Generator().manual_seed(0),
-        device_rng=torch.Generator().manual_seed(1),
-    )
-    codes = []
-    with torch.no_grad():
-        for _ in range(100):
-            rows, labels, _ = drawer.draw(SAMPLES, 2)
-            assert rows.shape == (64, N_FEATURES)
-            codes.append(labels)
-    share = torch.cat(codes).float().eq(0).float().mean().item()
-    assert share == pytest.approx(0.75, abs=0.02)
-    assert set(torch.cat(codes).tolist()) == {0, 2}
+    config = GameConfig(batch_size=64, latent_dim=LATENT)
+    rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(1))
+    dice = Dice(generator, deficits, config, 2, rngs)
+    draws = [dice.roll(10) for _ in range(100)]
+    assert draws[0].z.shape == (2, 2, config.samples_per_class, LATENT)
+    assert draws[0].fake_z.shape == (64, LATENT)
+    noise = torch.cat([d.real_noise for d in draws] + [d.fake_noise for d in draws])
+    assert 0 <= noise.min() and noise.max() <= 0.1
+    index = np.concatenate([d.fake_index for d in draws])
+    assert (index == 0).mean() == pytest.approx(0.75, abs=0.02)
+    assert set(index.tolist()) == {0, 1}
 
 
 def test_game_without_discriminator_and_without_generator():

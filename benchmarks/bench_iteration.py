@@ -37,7 +37,13 @@ from _common import (  # noqa: E402
 )
 from literal_port import LiteralGAMO  # noqa: E402
 
-from gamo_sampler.game import GameConfig, play_game  # noqa: E402
+from gamo_sampler.game import (  # noqa: E402
+    GameConfig,
+    Players,
+    build_networks,
+    play_game,
+    play_iteration,
+)
 
 BLOCK = 25  # play_game reports progress every 25 iterations
 # Wall-clock time by default; ``--clock cpu`` takes this process's CPU time instead,
@@ -115,6 +121,66 @@ def time_ours(X, y, n_classes, deficits, config, warmup, seed=0):
     marks = sorted(i for i in stamps if i >= warmup)
     pairs = zip(marks[:-1], marks[1:], strict=True)
     return [(stamps[b] - stamps[a]) / (b - a) for a, b in pairs]
+
+
+def phases_ours(X, y, n_classes, deficits, config, warmup, n_iter, seed=0):
+    """Where an iteration of ours goes: seconds per iteration of each phase.
+
+    The phases are timed by wrapping the players' methods, so the figures carry
+    a little timer overhead; ``other`` is the rest of the iteration (drawing,
+    G's losses through M and D, bookkeeping).
+    """
+    rngs = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed))
+    nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
+    sizes = np.bincount(y.numpy(), minlength=n_classes)
+    players = Players(*nets, deficits, sizes, config, rngs)
+    seconds = {}
+
+    def timed(name, function, materialise=False):
+        def wrapper(*args, **kwargs):
+            start = clock()
+            result = function(*args, **kwargs)
+            if materialise:
+                result = list(result)
+            seconds[name] = seconds.get(name, 0.0) + clock() - start
+            return result
+
+        return wrapper
+
+    g, g_opt = players.generator, players.g_opt
+    players.m_opt.step = timed("M and D updates", players.m_opt.step)
+    players.d_opt.step = timed("M and D updates", players.d_opt.step)
+    g.fakes_and_training_rows = timed("G: fakes and rows", g.fakes_and_training_rows)
+    g_opt.composite_gradients = timed(
+        "G: per-composite gradients", g_opt.composite_gradients, materialise=True
+    )
+    g_opt.optimizer.step = timed("G: Adam of every composite", g_opt.optimizer.step)
+    g_opt.step = timed("G: whole step", g_opt.step)
+    autograd_grad = torch.autograd.grad
+    torch.autograd.grad = timed("G: backward pass", autograd_grad)
+    record = torch.zeros(3)
+    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
+    try:
+        for it in range(warmup + n_iter):
+            if it == warmup:
+                seconds.clear()
+                start = clock()
+            first = it * config.batch_size % (len(X) - config.batch_size)
+            batch = order[first : first + config.batch_size]
+            play_iteration(players, X[batch], y[batch], record)
+        total = clock() - start
+    finally:
+        torch.autograd.grad = autograd_grad
+    parts = (
+        "G: backward pass",
+        "G: per-composite gradients",
+        "G: Adam of every composite",
+    )
+    seconds["G: moves summed into G"] = seconds.pop("G: whole step") - sum(
+        seconds[p] for p in parts
+    )
+    seconds["other"] = total - sum(seconds.values())
+    return {name: t / n_iter for name, t in seconds.items()}
 
 
 def time_port(X, y, n_classes, deficits, config, warmup, n_iter, seed=0):
@@ -205,6 +271,7 @@ def main(argv=None):
                 )
                 port += times
                 port_md.append(phases["M and D"])
+        phases = phases_ours(X, y, len(sizes), deficits, config, warmup, n_iter)
         flops = iteration_flops(sizes, deficits, d, config)["total"]
         t_ours = statistics.median(ours)
         judges = 2 if config.use_discriminator else 1
@@ -240,6 +307,7 @@ def main(argv=None):
             "matmul_gflops": round(peak / 1e9, 1),
             "fraction_of_matmul": round(flops / t_ours / peak, 4),
         }
+        row.update({f"ours_ms {k}": round(v * 1e3, 3) for k, v in phases.items()})
         rows.append(row)
     peak = max(peak, matmul_flops(clock=clock))
     for row in rows:
@@ -276,6 +344,13 @@ def main(argv=None):
             f"{r['mflop_per_iteration']:9.1f} {r['ours_gflops']:8.2f} "
             f"{r['matmul_gflops']:8.1f} {r['fraction_of_matmul']:6.3f}"
         )
+    for r in rows:
+        phases = ", ".join(
+            f"{k[len('ours_ms ') :]} {v:.2f}"
+            for k, v in r.items()
+            if k.startswith("ours_ms ")
+        )
+        print(f"{r['n_features']:>5} ours, ms per iteration: {phases}")
     if args.results:
         stem = args.name or "bench_iteration"
         out = write_results(args.results, rows, meta, stem)

@@ -361,6 +361,77 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     record[2] = g_loss.detach() / g_opt.n_composites
 
 
+def train_loop(players, y, config, host_rng, epoch_start, progress=None):
+    """The training loop of every game, dense or image.
+
+    It owns what must not differ between games: the number of iterations and
+    ``max_time``, the passes over the data in a fresh random order, the
+    divergence check, the loss history and the progress reports. A game brings
+    its players and what happens at the start of each pass.
+
+    Parameters
+    ----------
+    players : Players
+        Networks and optimizers, updated in place.
+    y : torch.Tensor of shape (n_samples,)
+        Class codes of the real rows.
+    config : GameConfig
+        ``max_iter``, ``max_time``, ``batch_size`` and ``learning_rate``.
+    host_rng : torch.Generator
+        Source of each pass's order.
+    epoch_start : callable
+        ``epoch_start()`` runs at the start of each pass over the data and
+        returns the rows that M and D read during it, of shape
+        ``(n_samples, n_features)``: the data itself, or in image mode the
+        features of the images once F has trained for the epoch.
+    progress : callable, optional
+        ``progress(iteration, losses)`` every 25 iterations and at the last,
+        with the finite losses (this synchronises with the device, so only
+        pass it when wanted).
+
+    Returns
+    -------
+    history : dict of str to ndarray
+        Per-iteration losses of each player (NaN for a player that does not
+        play).
+    n_iter : int
+        Iterations played: ``max_iter``, or fewer when ``max_time`` ran out.
+    """
+    device = players.eye.device
+    n_samples, batch_size = len(y), config.batch_size
+    history = torch.full((config.max_iter, 3), float("nan"), device=device)
+    # History columns of the players that play, checked for divergence.
+    playing = (
+        [0]
+        + [1] * (players.discriminator is not None)
+        + [2] * (players.generator is not None)
+    )
+    deadline = None if config.max_time is None else time.monotonic() + config.max_time
+    it = checked = 0
+    while it < config.max_iter:
+        if it and deadline is not None and time.monotonic() > deadline:
+            break
+        rows = epoch_start()
+        order = torch.randperm(n_samples, generator=host_rng).to(device)
+        for start in range(0, n_samples, batch_size):
+            if it == config.max_iter:
+                break
+            if it and it % DIVERGENCE_CHECK_EVERY == 0:
+                check_finite_losses(history, checked, it, playing, config.learning_rate)
+                checked = it
+            if it and deadline is not None and time.monotonic() > deadline:
+                break
+            batch = order[start : start + batch_size]
+            play_iteration(players, rows[batch], y[batch], history[it])
+            if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
+                losses = dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True))
+                progress(it, {k: v for k, v in losses.items() if np.isfinite(v)})
+            it += 1
+    check_finite_losses(history, checked, it, playing, config.learning_rate)
+    history = history[:it].cpu().numpy().astype(np.float64)
+    return dict(zip(HISTORY_KEYS, history.T, strict=True)), it
+
+
 def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     """Train the three players and return the fitted networks.
 
@@ -400,48 +471,14 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
     classifier, convex_generator = players.classifier, players.generator
 
-    n_samples = X.shape[0]
-    history = torch.full((config.max_iter, 3), float("nan"), device=device)
-    order, cursor = None, n_samples
-    # History columns of the players that play, checked for divergence.
-    playing = (
-        [0]
-        + [1] * (players.discriminator is not None)
-        + [2] * (convex_generator is not None)
-    )
-    deadline = None if config.max_time is None else time.monotonic() + config.max_time
-    n_iter, checked = config.max_iter, 0
-
-    for it in range(config.max_iter):
-        if it and it % DIVERGENCE_CHECK_EVERY == 0:
-            check_finite_losses(history, checked, it, playing, config.learning_rate)
-            checked = it
-        if it and deadline is not None and time.monotonic() > deadline:
-            n_iter = it
-            break
-        if cursor >= n_samples:
-            order = torch.randperm(n_samples, generator=host_rng).to(device)
-            cursor = 0
-        batch = order[cursor : cursor + config.batch_size]
-        cursor += config.batch_size
-        play_iteration(players, X[batch], y[batch], history[it])
-        if convex_generator is None:
-            continue
-        if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
-            progress(it, dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True)))
-
-    check_finite_losses(history, checked, n_iter, playing, config.learning_rate)
-    history = history[:n_iter]
-    if progress is not None and convex_generator is None:
-        progress(n_iter - 1, {"classifier": float(history[-1, 0])})
-    history = history.cpu().numpy().astype(np.float64)
+    history, n_iter = train_loop(players, y, config, host_rng, lambda: X, progress)
     for net in (classifier, convex_generator):
         if net is not None:
             net.cpu().eval()
     return GameResult(
         classifier=classifier,
         generator=convex_generator,
-        history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
+        history=history,
         n_iter=n_iter,
         anchor_index=[rows.numpy() for rows in anchor_index],
     )

@@ -15,8 +15,9 @@ Each epoch (one pass over the real images) starts with the reference's prologue:
    generator's anchors, each class keeping its row order, so every convex weight
    stays tied to the same image;
 
-then the usual iterations of the game (:func:`~gamo_sampler.game.play_iteration`)
-run on the cached features, one per real mini-batch.
+then the usual iterations of the game run on the cached features, one per real
+mini-batch. The prologue is the ``epoch_start`` of the one training loop,
+:func:`~gamo_sampler.game.train_loop`, which the dense game shares.
 """
 
 import copy
@@ -29,14 +30,7 @@ from torch import nn
 
 from .anchors import choose_anchors
 from .composites import adam
-from .game import (
-    HISTORY_KEYS,
-    Players,
-    build_networks,
-    mse,
-    play_iteration,
-    resolve_device,
-)
+from .game import Players, build_networks, mse, resolve_device, train_loop
 from .networks import LEAKY_SLOPE, init_glorot_
 
 # Images per forward pass when features are computed without gradients.
@@ -360,11 +354,10 @@ def play_image_game(
     players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
     f_opt = adam(extractor.parameters(), config.learning_rate)
 
-    n_samples = len(images)
-    history = torch.full((config.max_iter, 3), float("nan"), device=device)
     feature_history = []
-    it = 0
-    while it < config.max_iter:
+
+    def epoch_start():
+        """The reference's prologue: an epoch of F, then the features."""
         feature_history.append(
             train_features_epoch(
                 extractor,
@@ -379,18 +372,9 @@ def play_image_game(
         features = extract_features(extractor, images)
         if players.generator is not None:
             refresh_anchors(players.generator, features, anchor_index)
-        order = torch.randperm(n_samples, generator=host_rng).to(device)
-        for start in range(0, n_samples, config.batch_size):
-            if it == config.max_iter:
-                break
-            batch = order[start : start + config.batch_size]
-            play_iteration(players, features[batch], y[batch], history[it])
-            if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
-                losses = dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True))
-                progress(it, {k: v for k, v in losses.items() if np.isfinite(v)})
-            it += 1
+        return features
 
-    history = history.cpu().numpy().astype(np.float64)
+    history, n_iter = train_loop(players, y, config, host_rng, epoch_start, progress)
     for net in (players.classifier, players.generator, extractor):
         if net is not None:
             net.cpu().eval()
@@ -398,9 +382,9 @@ def play_image_game(
         classifier=players.classifier,
         generator=players.generator,
         feature_extractor=extractor,
-        history=dict(zip(HISTORY_KEYS, history.T, strict=True)),
+        history=history,
         feature_history=np.asarray(feature_history, dtype=np.float64),
-        n_iter=config.max_iter,
+        n_iter=n_iter,
         anchor_index=[rows.cpu().numpy() for rows in anchor_index],
     )
 

@@ -295,3 +295,29 @@ def test_gamo2pix_sample_images_and_decode(pix):
         sampler.sample_images({0: 1})
     features, _ = sampler.sample_features(2, 1, random_state=0)
     assert sampler.decode(features, 1, random_state=0).shape == (2, *SHAPE)
+
+
+@pytest.mark.parametrize("Estimator", [GAMOClassifier, GAMO2PixSampler])
+def test_image_mode_honours_max_time(images, Estimator):
+    # The image game runs in the same loop as the dense game, deadline included.
+    X, y = images
+    params = {**FAST, "max_iter": 200, "image_shape": SHAPE, "max_time": 1e-6}
+    if Estimator is GAMO2PixSampler:
+        estimator = Estimator(decoder_max_iter=2, decoder_latent_dim=4, **params)
+        estimator.fit_resample(X, y)
+    else:
+        estimator = Estimator(**params).fit(X.reshape(len(X), -1), y)
+    assert estimator.n_iter_ == 1
+    assert all(len(h) == 1 for h in estimator.history_.values())
+
+
+def test_image_game_checks_for_divergence(images, monkeypatch):
+    from gamo_sampler import game
+
+    def poisoned(output, target):
+        return torch.full((), float("nan"), requires_grad=True) + 0 * output.sum()
+
+    monkeypatch.setattr(game, "mse", poisoned)
+    X, y = images
+    with pytest.raises(FloatingPointError, match="diverged"):
+        GAMOClassifier(image_shape=SHAPE, **FAST).fit(X.reshape(len(X), -1), y)

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from .game import GameConfig, play_game, resolve_device
 
@@ -93,8 +94,9 @@ GAME_PARAMETERS_DOC = """max_iter : int, default=2000
 
     random_state : int, RandomState instance or None, default=None
         Seeds the training. The same seed gives bit-identical results on the
-        same CPU build with the same number of torch threads; the global NumPy
-        and torch RNGs are never touched.
+        same CPU build with the same number of torch threads. Only ``None``
+        draws from NumPy's global random state (as in scikit-learn); the global
+        torch RNG is never touched.
 
     verbose : bool or int, default=False
         Show a progress bar with live losses.
@@ -171,23 +173,54 @@ class Standardizer:
             return
         # Dividing each feature by a power of two is exact in floating point, so
         # ordinary data gets bit-identical statistics, while the squares inside the
-        # standard deviation of huge values (|x| > 1e154) no longer overflow.
-        unit = np.ldexp(1.0, np.frexp(np.abs(X).max(axis=0))[1])
+        # standard deviation of huge values (|x| > 1e154) no longer overflow. The
+        # power is at most 2**1023, which a float64 holds.
+        unit = np.ldexp(1.0, np.frexp(np.abs(X).max(axis=0))[1] - 1)
         scaled = X / unit
         self.mean = scaled.mean(axis=0, dtype=np.float64) * unit
         scale = scaled.std(axis=0, dtype=np.float64) * unit
         self.scale = np.where(scale > 0, scale, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            huge = ~np.isfinite(X - self.mean).all(axis=0)
+        if huge.any():
+            raise ValueError(
+                f"X has values too large to standardise in features "
+                f"{np.flatnonzero(huge)[:10].tolist()}: they span more than the "
+                "largest float64 (about 1.8e308). Rescale those features."
+            )
 
-    def transform(self, X):
-        """Return standardised float32 rows, C-contiguous: the memory layout of X
-        must not change which kernels torch runs, nor the bits they return."""
-        return ((X - self.mean) / self.scale).astype(np.float32, order="C")
+    def transform(self, X, dtype=np.float32):
+        """Return standardised rows of ``dtype`` (float32, the precision of
+        training, by default), C-contiguous: the memory layout of X must not
+        change which kernels torch runs, nor the bits they return."""
+        with np.errstate(over="ignore"):
+            return ((X - self.mean) / self.scale).astype(dtype, order="C")
 
 
 def draw_seeds(random_state, n_seeds=2):
-    """Draw independent integer seeds from ``random_state``."""
-    rng = check_random_state(random_state)
+    """Draw independent integer seeds from ``random_state``.
+
+    ``None`` draws from NumPy's global random state, as scikit-learn does.
+    """
+    try:
+        rng = check_random_state(random_state)
+    except ValueError as error:
+        raise ValueError(
+            f"random_state={random_state!r} is not a valid seed: use None, an int "
+            "from 0 to 2**32 - 1, or a numpy.random.RandomState."
+        ) from error
     return [int(s) for s in rng.randint(np.iinfo(np.int32).max, size=n_seeds)]
+
+
+def check_trained(sampler, attribute):
+    """Like ``check_is_fitted``, but say that ``fit_resample`` trains: a sampler's
+    ``fit`` only checks the input."""
+    check_is_fitted(
+        sampler,
+        attribute,
+        msg=f"This {type(sampler).__name__} has not been trained yet: call "
+        "fit_resample before sampling (fit only checks the input).",
+    )
 
 
 @contextmanager

@@ -18,7 +18,8 @@ ENCODER_HINT = (
     "GAMO writes synthetic rows as convex combinations of numeric features, which "
     "has no meaning for categories or text. Encode such columns first, e.g. with "
     "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a "
-    "sklearn.compose.ColumnTransformer, or drop them."
+    "sklearn.compose.ColumnTransformer (dates as numbers, such as days since a "
+    "fixed day), or drop them."
 )
 
 
@@ -133,6 +134,8 @@ def check_numeric_features(X):
         for i, (name, dtype) in enumerate(X.dtypes.items()):
             if dtype.name == "category":
                 problems.append(f"{name!r} (categorical)")
+            elif dtype.kind in "mM":
+                problems.append(f"{name!r} (date or time)")
             elif dtype.kind in "OSU" or str(dtype).startswith("string"):
                 column = np.asarray(X.iloc[:, i], dtype=object)
                 if _first_non_number(column) is not None:
@@ -144,6 +147,8 @@ def check_numeric_features(X):
             )
         return
     array = X if hasattr(X, "dtype") else _as_array_or_none(X)
+    if array is not None and array.dtype.kind in "mM":
+        raise TypeError(f"X holds dates or times ({array.dtype}). {ENCODER_HINT}")
     if array is None or array.dtype.kind not in "OSU":
         return
     value = _first_non_number(array)
@@ -392,7 +397,13 @@ def check_sampling_strategy_dict(sampling_strategy, y):
             "the type: 1 and '1' are different labels)."
         )
     for label, target in sampling_strategy.items():
-        if isinstance(target, Integral) and target < count_of[label]:
+        if not isinstance(target, Integral) or isinstance(target, bool):
+            raise ValueError(
+                f"sampling_strategy asks for {target!r} rows of class {label!r}: "
+                "the values of a dict are numbers of rows, so they must be whole "
+                f"numbers, such as {{{label!r}: {count_of[label]}}}."
+            )
+        if target < count_of[label]:
             raise ValueError(
                 f"sampling_strategy asks for {target} rows of class {label!r}, "
                 f"which has {count_of[label]}. With over-sampling the value is the "
@@ -402,8 +413,8 @@ def check_sampling_strategy_dict(sampling_strategy, y):
             )
 
 
-def check_sample_counts(n_samples):
-    """Validate the ``n_samples`` argument of ``GAMOSampler.sample``.
+def check_sample_counts(n_samples, allow_dict=True):
+    """Validate the ``n_samples`` argument of the samplers' ``sample`` methods.
 
     Examples
     --------
@@ -413,11 +424,14 @@ def check_sample_counts(n_samples):
     ...
     ValueError: n_samples must be a non-negative integer or a dict ...
     """
-    counts = n_samples.values() if isinstance(n_samples, dict) else [n_samples]
+    if isinstance(n_samples, dict) and allow_dict:
+        counts = n_samples.values()
+    else:
+        counts = [n_samples]
     if not all(
         isinstance(c, Integral) and not isinstance(c, bool) and c >= 0 for c in counts
     ):
-        raise ValueError(
-            "n_samples must be a non-negative integer or a dict mapping class labels "
-            f"to non-negative integers, got {n_samples!r}."
-        )
+        kinds = "a non-negative integer"
+        if allow_dict:
+            kinds += " or a dict mapping class labels to non-negative integers"
+        raise ValueError(f"n_samples must be {kinds}, got {n_samples!r}.")

@@ -1,5 +1,7 @@
 """GAMOClassifier: the classifier network trained in GAMO's three-player game."""
 
+import copy
+
 import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
@@ -31,6 +33,27 @@ from .image import FEATURE_CHUNK, as_images, check_image_shape, train_images
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def forward(network, X, chunk):
+    """``network(X)`` in chunks, with no gradient, as a float64 array."""
+    with torch.no_grad():
+        parts = [
+            network(torch.as_tensor(X[start : start + chunk]))
+            for start in range(0, len(X), chunk)
+        ]
+    return torch.cat(parts).double().numpy()
+
+
+def extreme_features(estimator, X_scaled):
+    """Names (or indices) of the features of ``X_scaled`` beyond float32."""
+    flat = np.abs(X_scaled).reshape(len(X_scaled), -1).max(axis=0)
+    index = np.flatnonzero(flat > FLOAT32_MAX)[:10]
+    names = getattr(estimator, "feature_names_in_", None)
+    return [str(names[i]) for i in index] if names is not None else index.tolist()
 
 
 class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
@@ -250,20 +273,31 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         images = self.image_shape_ is not None
         X = validate_predict_input(self, X, allow_nd=images)
-        X = self.standardizer_.transform(X)
+        # In float64 first: a value that float32 cannot hold after scaling (far
+        # outside the training range) would give NaN probabilities.
+        X = self.standardizer_.transform(X, dtype=np.float64)
         network, chunk = self.classifier_, PREDICT_CHUNK
         if images:
             X = as_images(X, self.image_shape_)
             network = torch.nn.Sequential(self.feature_extractor_, self.classifier_)
             chunk = FEATURE_CHUNK
-        with torch.no_grad():
-            parts = [
-                network(torch.as_tensor(X[start : start + chunk]))
-                for start in range(0, len(X), chunk)
-            ]
-        if not parts:
+        if len(X) == 0:
             return np.empty((0, len(self.classes_)))
-        proba = torch.cat(parts).double().numpy()
+        too_large = np.abs(X).reshape(len(X), -1).max(axis=1) > FLOAT32_MAX
+        proba = np.empty((len(X), len(self.classes_)))
+        if not too_large.all():
+            rows = np.flatnonzero(~too_large)
+            proba[rows] = forward(network, X[rows].astype(np.float32), chunk)
+        if too_large.any():
+            rows = np.flatnonzero(too_large)
+            proba[rows] = forward(copy.deepcopy(network).double(), X[rows], chunk)
+            if not np.isfinite(proba[rows]).all():
+                raise ValueError(
+                    "X has values too far outside the training data for the "
+                    "network, even in float64, in features "
+                    f"{extreme_features(self, X[rows])}. Check those values (their "
+                    "units), or rescale them as in training."
+                )
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):

@@ -83,7 +83,8 @@ def resolve_device(device):
     Raises
     ------
     ValueError
-        If the device is unknown, or CUDA is asked for but not available.
+        If the device is unknown or neither a CPU nor a CUDA device, or CUDA is
+        asked for but not available.
     """
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -94,6 +95,11 @@ def resolve_device(device):
             f"Unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or a "
             "torch.device."
         ) from error
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"device={str(device)!r} is not supported: gamo_sampler trains on "
+            "'cpu' or 'cuda' ('cuda:N'). Use device='cpu', 'cuda' or 'auto'."
+        )
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={str(device)!r} was requested but CUDA is not available on this "

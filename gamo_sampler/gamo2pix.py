@@ -31,10 +31,21 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 from torch import nn
 
-from ._base import GAME_PARAMETER_CONSTRAINTS, GAME_PARAMETERS_DOC, draw_seeds
+from ._base import (
+    GAME_PARAMETER_CONSTRAINTS,
+    GAME_PARAMETERS_DOC,
+    check_trained,
+    draw_seeds,
+    unfitted_on_failure,
+)
+from ._validation import (
+    check_raw_input,
+    check_sample_counts,
+    check_sampling_strategy_dict,
+)
 from .classifier import GAMOClassifier
 from .composites import adam
 from .image import as_images, check_image_shape, class_anchors
@@ -377,6 +388,54 @@ class GAMO2PixSampler(BaseOverSampler):
         self.decoder_max_iter = decoder_max_iter
         self.decoder_latent_dim = decoder_latent_dim
 
+    def fit(self, X, y, **params):
+        """Check inputs and resolve ``sampling_strategy_``; use ``fit_resample``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training images.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        self : GAMO2PixSampler
+            The sampler.
+        """
+        with unfitted_on_failure(self):
+            check_raw_input(X, y)
+            return super().fit(X, y, **params)
+
+    def fit_resample(self, X, y, **params):
+        """Train GAMO and the decoders, and return the images with synthetic ones
+        appended.
+
+        A fit that fails or is interrupted leaves the sampler unfitted.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training images, flat or 4-D.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        X_resampled : ndarray
+            The original images, unchanged and in order, then the synthetic ones,
+            in the layout of ``X``.
+        y_resampled : ndarray of shape (n_samples_new,)
+            Their labels.
+        """
+        with unfitted_on_failure(self):
+            check_raw_input(X, y)
+            return super().fit_resample(X, y, **params)
+
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y = validate_data(
@@ -385,6 +444,7 @@ class GAMO2PixSampler(BaseOverSampler):
         if self.image_shape is not None:
             check_image_shape(self.image_shape)
         as_images(X, self.image_shape)
+        check_sampling_strategy_dict(self.sampling_strategy, y)
         return X, y, binarize_y
 
     def _game(self, seed):
@@ -484,11 +544,12 @@ class GAMO2PixSampler(BaseOverSampler):
         >>> features.shape, weights.shape
         ((3, 512), (3, 6))
         """
-        check_is_fitted(self, "decoders_")
+        check_trained(self, "decoders_")
+        check_sample_counts(n_samples, allow_dict=False)
         j = self._class_index(label)
         (seed,) = draw_seeds(random_state, n_seeds=1)
         rng = torch.Generator().manual_seed(seed)
-        z = torch.randn(int(n_samples), self.generator_.latent_dim, generator=rng)
+        z = torch.randn(n_samples, self.generator_.latent_dim, generator=rng)
         with torch.no_grad():
             weights = self.generator_.eval().class_weights(z, j)
             features = weights @ class_anchors(self.generator_, j)
@@ -511,11 +572,19 @@ class GAMO2PixSampler(BaseOverSampler):
         images : ndarray of shape (n_samples, C, H, W)
             In the units of the training images.
         """
-        check_is_fitted(self, "decoders_")
+        check_trained(self, "decoders_")
         vae = self.decoders_[self._class_index(label)]
+        features = np.asarray(features, dtype=np.float64)
+        width = class_anchors(self.generator_, 0).shape[1]
+        if features.ndim != 2 or features.shape[1] != width:
+            raise ValueError(
+                f"features must have shape (n_samples, {width}), the width of the "
+                f"feature extractor's output; got shape {features.shape}. Draw "
+                "them with sample_features."
+            )
         (seed,) = draw_seeds(random_state, n_seeds=1)
         rng = torch.Generator().manual_seed(seed)
-        features = torch.as_tensor(np.asarray(features), dtype=torch.float32)
+        features = torch.as_tensor(features, dtype=torch.float32)
         parts = []
         with torch.no_grad():
             for start in range(0, len(features), GENERATION_CHUNK):
@@ -547,7 +616,8 @@ class GAMO2PixSampler(BaseOverSampler):
         y_new : ndarray of shape (n_new,)
             Their labels.
         """
-        check_is_fitted(self, "decoders_")
+        check_trained(self, "decoders_")
+        check_sample_counts(n_samples)
         if self.gamo_ is None:
             raise ValueError(
                 "No class was oversampled during fit_resample, so there is no "

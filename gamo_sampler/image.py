@@ -149,9 +149,10 @@ class ImageScaler:
         high = float(np.max(X)) if X.size else 1.0
         self.half_range = (high - self.low) / 2 or 1.0
 
-    def transform(self, X):
-        """Return scaled float32 values."""
-        return ((X - self.low) / self.half_range - 1.0).astype(np.float32)
+    def transform(self, X, dtype=np.float32):
+        """Return scaled values of ``dtype`` (float32 by default)."""
+        with np.errstate(over="ignore"):
+            return ((X - self.low) / self.half_range - 1.0).astype(dtype)
 
     def inverse_transform(self, X):
         """Map scaled values back to the original units (float64)."""

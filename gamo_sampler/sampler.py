@@ -4,7 +4,6 @@ import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     GAME_PARAMETER_CONSTRAINTS,
@@ -12,6 +11,7 @@ from ._base import (
     STANDARDIZE_CONSTRAINT,
     STANDARDIZE_DOC,
     check_oversampled_classes,
+    check_trained,
     draw_seeds,
     train,
     unfitted_on_failure,
@@ -80,8 +80,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         (original units) that its generated rows are convex combinations of: all
         rows of the class, or the ``max_anchors`` chosen ones.
 
-    device_ : torch.device
-        Device the game was trained on.
+    device_ : torch.device or None
+        Device the game was trained on; None if no class needed rows (then
+        nothing is trained).
 
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
@@ -199,13 +200,25 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         -------
         X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
             The original rows, unchanged and in order, then the synthetic rows.
+            A DataFrame keeps its dtypes: in integer columns (numpy or pandas
+            nullable), the synthetic values are rounded to the nearest integer.
         y_resampled : ndarray or Series of shape (n_samples_new,)
             Their labels.
         """
         with unfitted_on_failure(self):
             check_raw_input(X, y)
             check_no_bool_columns(X)
-            return super().fit_resample(X, y, **params)
+            dtypes = integer_columns(X)
+            if not dtypes:
+                return super().fit_resample(X, y, **params)
+            # Resample integer columns as floats, then round the synthetic values:
+            # a convex combination of integers is not one, and pandas refuses to
+            # cast it to a nullable integer dtype.
+            X = X.astype(dict.fromkeys(dtypes, np.float64))
+            X_res, y_res = super().fit_resample(X, y, **params)
+            names = list(dtypes)
+            X_res[names] = X_res[names].round()
+            return X_res.astype(dtypes), y_res
 
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -227,6 +240,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         game_seed, sample_seed = draw_seeds(self.random_state)
         if oversampled.size == 0:
             self.generator_, self.history_, self.n_iter_ = None, {}, 0
+            # Nothing trained: no device and no scaling of this fit.
+            self.device_ = self.standardizer_ = None
             return X.copy(), y.copy()
         result = train(self, X, y_codes, len(self.classes_), deficits, game_seed)
         self.generator_ = result.generator
@@ -268,7 +283,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         >>> X_new.shape, y_new.tolist()
         ((5, 20), [1, 1, 1, 1, 1])
         """
-        check_is_fitted(self, "generator_")
+        check_trained(self, "generator_")
         check_sample_counts(n_samples)
         if self.generator_ is None:
             raise ValueError(
@@ -324,6 +339,14 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         tags.input_tags.sparse = False
         tags.non_deterministic = False
         return tags
+
+
+def integer_columns(X):
+    """The dtype of each integer column of a DataFrame (numpy or pandas
+    nullable), by name; empty for anything else."""
+    if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
+        return {}
+    return {name: dtype for name, dtype in X.dtypes.items() if dtype.kind in "iu"}
 
 
 def share_rows(n_samples, weights):

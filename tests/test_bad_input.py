@@ -380,17 +380,22 @@ def test_integer_X_comes_back_as_float64():
     assert GAMOClassifier(**TINY).fit(X_int, y).predict(X_int).dtype == y.dtype
 
 
-def test_integer_dataframe_columns_come_back_truncated():
-    # imbalanced-learn casts a DataFrame's output back to the input dtypes, so
-    # integer columns get the synthetic values truncated toward zero: still within
-    # the class range, no longer exact convex combinations. Cast to float first to
-    # keep them.
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "uint8"])
+def test_integer_dataframe_columns_come_back_rounded(dtype):
+    # The resampled DataFrame keeps the input dtypes, so integer columns (numpy
+    # or pandas nullable) get the synthetic values rounded to the nearest
+    # integer: within the class range, no longer exact convex combinations.
+    # A nullable Int64 column used to fail inside pandas after training.
     X, y = data()
-    frame = pd.DataFrame(np.round(X * 10).astype(np.int64), columns=["a", "b", "c"])
+    frame = pd.DataFrame(np.round(np.abs(X) * 10), columns=["a", "b", "c"])
+    frame = frame.astype(dtype)
     X_res, y_res = fit_unchanged(GAMOSampler(**TINY), frame, y)
-    assert (X_res.dtypes == np.int64).all()
+    assert (X_res.dtypes == frame.dtypes).all()
+    pd.testing.assert_frame_equal(X_res.iloc[: len(frame)], frame)
     X_float, _ = GAMOSampler(**TINY).fit_resample(frame.astype(np.float64), y)
-    np.testing.assert_array_equal(X_res.to_numpy(), np.trunc(X_float.to_numpy()))
+    np.testing.assert_array_equal(
+        X_res.to_numpy(dtype=np.float64), np.round(X_float.to_numpy())
+    )
 
 
 def test_bool_dataframe_columns():
@@ -473,7 +478,10 @@ def imbalanced_problems(draw):
         )
     )
     dtype = draw(st.sampled_from([np.float64, np.float32, np.int64]))
-    scale = draw(st.sampled_from([1.0, 1e-3, 1e6]))
+    # Extreme but finite magnitudes too: 2**1020 is near the top of float64.
+    scale = draw(st.sampled_from([1.0, 1e-3, 1e6, 1e-300, 1e300, 2.0**1020]))
+    if dtype is np.float32 and not 1e-30 < scale < 1e30:
+        scale = 1.0  # float32 cannot hold it
     seed = draw(st.integers(0, 2**16))
     rng = np.random.RandomState(seed)
     y = np.repeat(labels, counts)
@@ -481,10 +489,19 @@ def imbalanced_problems(draw):
     if draw(st.booleans()):
         X[:, 0] = X[0, 0]  # a constant feature
     if dtype is np.int64:
-        X = np.round(X * 10)
+        X = np.round(X * 10) if scale < 1e15 else np.round(X / scale * 10)
     X = X.astype(dtype)
     order = rng.permutation(len(y)) if draw(st.booleans()) else np.arange(len(y))
-    return X[order], y[order]
+    X, y = X[order], y[order]
+    # pandas, with its nullable extension dtypes among others.
+    container = draw(st.sampled_from(["ndarray", "frame", "nullable frame"]))
+    if container != "ndarray":
+        X = pd.DataFrame(X, columns=[f"f{i}" for i in range(n_features)])
+        if container == "nullable frame":
+            X = X.convert_dtypes()
+    # A dict sampling_strategy with a float count must be refused before training.
+    float_count = draw(st.booleans()) and counts.count(min(counts)) < len(counts)
+    return X, y, float_count
 
 
 FUZZ_EXAMPLES = int(os.environ.get("GAMO_FUZZ_EXAMPLES", 25))
@@ -499,40 +516,72 @@ FUZZ_EXAMPLES = int(os.environ.get("GAMO_FUZZ_EXAMPLES", 25))
 @given(problem=imbalanced_problems())
 def test_fuzz_clean_error_or_every_invariant(problem):
     """A random problem is refused cleanly, or both estimators keep every
-    invariant: valid probabilities; original rows first, exact counts, synthetic
-    rows inside their class's range and convex hull."""
-    X, y = problem
+    invariant: valid probabilities, also far outside the training range; original
+    rows first, exact counts, synthetic rows inside their class's range and
+    convex hull (range only for integer columns, which are rounded)."""
+    X, y, float_count = problem
     classes, counts = np.unique(y, return_counts=True)
-    # The only refusal in this domain: a class of one row that needs rows.
-    refused = counts.min() == 1 and counts.min() < counts.max()
-    clf = GAMOClassifier(**TINY)
+    params = {}
+    if float_count:
+        params["sampling_strategy"] = {classes[counts.argmin()]: counts.max() + 0.5}
+    # The refusals in this domain: a class of one row that needs rows, and a
+    # float count.
+    one_row = counts.min() == 1 and counts.min() < counts.max()
+    refused = one_row or float_count
+
+    def check_refusal(error):
+        assert refused
+        assert "fewer than 2 samples" in str(error) or "whole numbers" in str(error)
+
+    clf = GAMOClassifier(**TINY, **params)
     try:
         fit_unchanged(clf, X, y)
     except ValueError as error:
-        assert refused and "fewer than 2 samples" in str(error)
+        check_refusal(error)
     else:
         assert not refused
-        proba = clf.predict_proba(X)
-        assert np.isfinite(proba).all() and np.allclose(proba.sum(axis=1), 1)
+        values = np.asarray(X, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            far = np.nan_to_num(values * 1e10)  # finite: inf becomes the largest
+        for rows in (X, far, np.full_like(values, -1e300)):
+            if isinstance(X, pd.DataFrame):
+                rows = pd.DataFrame(np.asarray(rows, np.float64), columns=X.columns)
+            try:
+                proba = clf.predict_proba(rows)
+            except ValueError as error:  # beyond float64 once standardised
+                assert "too far outside the training data" in str(error)
+                continue
+            assert np.isfinite(proba).all() and np.allclose(proba.sum(axis=1), 1)
         assert set(clf.predict(X).tolist()) <= set(classes.tolist())
 
-    sampler = GAMOSampler(**TINY)
+    sampler = GAMOSampler(**TINY, **params)
     try:
         X_res, y_res = fit_unchanged(sampler, X, y)
     except ValueError as error:
-        assert refused and "fewer than 2 samples" in str(error)
+        check_refusal(error)
         return
     assert not refused
-    assert X_res.dtype == (np.float32 if X.dtype == np.float32 else np.float64)
+    dtypes = list(X.dtypes) if isinstance(X, pd.DataFrame) else [X.dtype]
+    float32 = np.float32 in dtypes
+    tol = 1e-5 if float32 else 1e-7
+    if isinstance(X, pd.DataFrame):
+        assert (X_res.dtypes == X.dtypes).all()
+        integer = [dtype.kind in "iu" for dtype in X.dtypes]
+        X, X_res = X.to_numpy(np.float64), X_res.to_numpy(np.float64)
+    else:
+        assert X_res.dtype == (np.float32 if X.dtype == np.float32 else np.float64)
+        integer = [False] * X.shape[1]
     X_new, y_new = synthetic_part(sampler, X, y, X_res, y_res)
     generated = {label: int(np.sum(y_new == label)) for label in np.unique(y_new)}
     assert generated == {k: v for k, v in sampler.sampling_strategy_.items() if v}
     _, counts_after = np.unique(y_res, return_counts=True)
     assert np.all(counts_after == counts.max())  # 'auto' balances every class
+    exact = ~np.array(integer)
     for label in generated:
         rows = X[y == label].astype(np.float64)
         new = X_new[y_new == label].astype(np.float64)
         assert np.all((new >= rows.min(axis=0)) & (new <= rows.max(axis=0)))
-        tol = 1e-5 if X.dtype == np.float32 else 1e-7
-        for point in new[:5]:
-            assert is_convex_combination(point, rows, tol)
+        if not exact.any():
+            continue
+        for point in new[:5, exact]:
+            assert is_convex_combination(point, rows[:, exact], tol)

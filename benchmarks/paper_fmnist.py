@@ -197,6 +197,17 @@ def plot(runs, path):
     plt.close(figure)
 
 
+def merge_summed(records, summed):
+    """``records`` plus the ``gamo`` rows of ``summed`` as ``gamo-summed`` rows,
+    except those already there."""
+    done = {(r["seed"], r["method"], r["max_iter"]) for r in records}
+    for row in summed[summed["method"] == "gamo"].to_dict("records"):
+        row.update(method="gamo-summed", m_updates=2 * row["max_iter"])
+        if (row["seed"], row["method"], row["max_iter"]) not in done:
+            records.append({c: row[c] for c in RUN_COLUMNS})
+    return records
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         description="GAMO's Fashion-MNIST IR-100 ablation (dense variant)."
@@ -222,6 +233,13 @@ def build_parser():
         "/usr/share/datasets/fashion-mnist or $GAMO_FASHION_MNIST_DIR).",
     )
     parser.add_argument("--output-dir", default="paper-fmnist-results")
+    parser.add_argument(
+        "--merge-summed",
+        metavar="RUNS_CSV",
+        help="add the 'gamo' rows of a runs.csv written by this script on commit "
+        f"{SUMMED_STEP_COMMIT[:7]} (the summed G step) as 'gamo-summed' rows, "
+        "then train what is left to train.",
+    )
     return parser
 
 
@@ -238,6 +256,9 @@ def main(argv=None):
     output.mkdir(parents=True, exist_ok=True)
     runs_path = output / "runs.csv"
     records = pd.read_csv(runs_path).to_dict("records") if runs_path.exists() else []
+    if args.merge_summed:
+        records = merge_summed(records, pd.read_csv(args.merge_summed))
+        pd.DataFrame(records, columns=RUN_COLUMNS).to_csv(runs_path, index=False)
     done = {(int(r["seed"]), r["method"], int(r["max_iter"])) for r in records}
     todo = [
         (seed, method)

@@ -346,6 +346,17 @@ def test_paper_script_trains_every_method_on_a_small_protocol():
         paper.run_one(data, "gamo-summed", max_iter=3, seed=0)
 
 
+def test_paper_script_merges_the_summed_step_runs_once():
+    paper = load_paper_script()
+    summed = pd.DataFrame(
+        {"seed": [0, 1], "method": "gamo", "max_iter": 25000, "acsa": [0.8, 0.7]}
+    ).assign(**{c: 0.0 for c in ("gm", "f1_macro", "fit_time", "n_train", "n_test")})
+    records = paper.merge_summed([], summed)
+    assert [r["method"] for r in records] == ["gamo-summed"] * 2
+    assert records[0]["m_updates"] == 50000
+    assert len(paper.merge_summed(records, summed)) == 2
+
+
 def test_paper_script_says_how_to_get_missing_data(tmp_path):
     paper = load_paper_script()
     with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):

@@ -149,8 +149,9 @@ class GroupBatchNorm(nn.BatchNorm1d):
 # Fixed cost of one more bucket of IGUs, in padded anchor-row elements (a row of a
 # bucket costs ``n_features + width`` per sample): the extra small kernels of a
 # bucket cost about as much as this many multiply-adds of padding. On the
-# Fashion-MNIST shape of benchmarks/bench_iteration.py, values from 1e4 to 2**17
-# timed alike; one bucket for all classes was 2 to 2.5x slower.
+# Fashion-MNIST shape of benchmarks/bench_iteration.py, one bucket for all classes
+# was 2 to 2.5x slower; since every judge keeps Adam moments for every padded
+# slot, 2**15 timed best of 2**13, 2**15 and 2**17, by 5 to 10%.
 BUCKET_OVERHEAD = 2**15
 
 

@@ -14,10 +14,10 @@ summed loss with respect to each layer's output. Every row belongs to one
 composite, so each composite's own gradient is the sum over its own rows
 (per-group products, as for per-example gradients). One fused Adam step, with
 moments per composite, then gives every composite its own normalised move, and G
-takes their sum. The reference
-takes the ``2k`` steps one after the other, each seeing the parameters the previous
-one left; here they all start from the parameters of the start of the iteration
-(``tests/test_fidelity.py`` measures how little that changes the trajectory).
+takes their sum. The reference takes the ``2k`` steps one after the other, each
+seeing the parameters the previous one left; here they all start from the
+parameters of the start of G's update (``tests/test_fidelity.py`` measures how
+little that changes the trajectory).
 
 Keras' single optimizer object also shares one step counter between every model it
 trains, so its bias correction advances with every update of any player

@@ -108,10 +108,9 @@ class GroupBatchNorm(nn.BatchNorm1d):
     """Batch normalisation that can also normalise each group of rows on its own.
 
     The reference updates G with one tiny batch per (class, judge) composite, so
-    each composite's rows are normalised with their own statistics, scaled by that
-    composite's own copy of the affine parameters, and every composite's step moves
-    the running statistics in turn. :meth:`per_group` does all of them in one
-    batched pass.
+    each composite's rows are normalised with their own statistics, and every
+    composite's step moves the running statistics in turn. :meth:`per_group` does
+    all of them in one batched pass.
     """
 
     def per_group(self, x, running_weights):
@@ -128,8 +127,8 @@ class GroupBatchNorm(nn.BatchNorm1d):
         Returns
         -------
         normalised : torch.Tensor of shape (groups, rows, features)
-            Before the affine parameters, which each group applies with its own
-            copy of them.
+            Before the affine map, which the caller applies, so that each
+            group's gradient of it can be taken apart.
         """
         mean = x.mean(dim=1, keepdim=True)
         centred = x - mean

@@ -286,8 +286,9 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         too_large = np.abs(X).reshape(len(X), -1).max(axis=1) > FLOAT32_MAX
         proba = np.empty((len(X), len(self.classes_)))
         if not too_large.all():
-            rows = np.flatnonzero(~too_large)
-            proba[rows] = forward(network, X[rows].astype(np.float32), chunk)
+            # No copy of X in the common case, where every row fits.
+            held = X if not too_large.any() else X[~too_large]
+            proba[~too_large] = forward(network, held.astype(np.float32), chunk)
         if too_large.any():
             rows = np.flatnonzero(too_large)
             proba[rows] = forward(copy.deepcopy(network).double(), X[rows], chunk)

@@ -27,7 +27,12 @@ Run ``gamo-benchmark --help`` (or ``python -m gamo_sampler.benchmark
 - ``tables.md``: the printed tables, in Markdown;
 - ``benchmark.png``: a chart of balanced accuracy and G-mean (and mean rank
   when there are several datasets);
-- ``config.json``: the settings and library versions of the run.
+- ``config.json``: the settings and library versions of the run, with the
+  device that ran (``device``) and the one asked for (``device_requested``).
+
+After the tables it prints a one-line verdict (:func:`verdict`) and
+:data:`LEGEND`. A rerun into a folder that holds results replaces them, and
+says so.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from .datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE, load_dataset
 __all__ = [
     "CLASSIFIERS",
     "DEFAULT_CONFIG",
+    "LEGEND",
     "METRICS",
     "SAMPLERS",
     "BenchmarkConfig",
@@ -63,6 +69,7 @@ __all__ = [
     "head_to_head",
     "sampler_pivot_table",
     "summarize",
+    "verdict",
 ]
 
 SAMPLERS = {
@@ -105,10 +112,41 @@ geometric mean of per-class recalls, the paper's GM; ``f1_macro`` is the
 unweighted mean of per-class F1 scores.
 """
 
+LEGEND = (
+    "ACSA: average class-specific accuracy (balanced accuracy), the mean of "
+    "per-class recalls; GM: geometric mean of per-class recalls (0 when a class "
+    "is never recognised); F1 macro: unweighted mean of per-class F1; ± is the "
+    "standard deviation over seeds (and folds under CV); rank 1 = best."
+)
+"""What the metric names of the tables mean, printed after them."""
+
 KEEL_ALIAS = "keel"
 DEFAULT_OUTPUT_DIR = "gamo-benchmark-results"
+OUTPUT_FILES = (
+    "results.csv",
+    "summary.csv",
+    "ranks.csv",
+    "tables.md",
+    "benchmark.png",
+    "config.json",
+)
 PROTOCOLS = ("auto", "cv", "holdout")
 NEIGHBOURS = 5  # k of SMOTE, BorderlineSMOTE and ADASYN, as in imbalanced-learn
+
+
+def _check_datasets(names):
+    """Refuse a dataset name that neither the registry nor KEEL knows."""
+    for name in names:
+        known = name in DATASETS or name in KEEL_SUITE or name == KEEL_ALIAS
+        if not (known or name.startswith(KEEL_PREFIX)):
+            raise ValueError(
+                f"Unknown dataset {name!r}; choose among {', '.join(DATASETS)}, "
+                f"{KEEL_ALIAS} (the {len(KEEL_SUITE)} datasets of the KEEL suite) "
+                f"or {KEEL_PREFIX}<name> for one KEEL dataset (e.g. "
+                f"{KEEL_PREFIX}yeast4)."
+            )
+    if not names:
+        raise ValueError("At least one dataset is needed.")
 
 
 def _check_keys(keys, known, what):
@@ -175,6 +213,7 @@ class BenchmarkConfig:
         object.__setattr__(self, "samplers", tuple(self.samplers))
         object.__setattr__(self, "classifiers", tuple(self.classifiers))
         object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
+        _check_datasets(self.datasets)
         _check_keys(self.samplers, SAMPLERS, "sampler")
         _check_keys(self.classifiers, CLASSIFIERS, "classifier")
         if self.folds < 2:
@@ -620,8 +659,10 @@ def summarize(results, *, rank_by="balanced_accuracy"):
         dataset: ``<metric>_mean`` and ``<metric>_std`` for each metric and
         for ``fit_time``, ``rank_<metric>`` (1 = best; ties share the average
         rank; a model that failed on some split ranks last), ``sampler``,
-        ``classifier``, ``n_splits`` and ``n_failed`` (splits where it
-        failed; the means are over the others).
+        ``classifier``, ``n_splits``, ``n_seeds`` (when ``results`` has a
+        ``seed`` column: the splits are ``n_seeds`` repetitions of
+        ``n_splits / n_seeds`` folds, or of one holdout split) and
+        ``n_failed`` (splits where it failed; the means are over the others).
 
     Examples
     --------
@@ -648,6 +689,8 @@ def summarize(results, *, rank_by="balanced_accuracy"):
     summary.insert(0, "classifier", grouped["classifier"].first())
     summary.insert(0, "sampler", grouped["sampler"].first())
     summary["n_splits"] = grouped.size()
+    if "seed" in results:
+        summary["n_seeds"] = grouped["seed"].nunique()
     # A model that failed on a split has no comparable mean: rank it last.
     summary["n_failed"] = grouped["error"].agg(
         lambda errors: int((errors.fillna("").astype(str) != "").sum())
@@ -908,6 +951,83 @@ def head_to_head_table(summary, metric="balanced_accuracy", *, markdown=False):
     return format_table(header, rows, markdown=markdown)
 
 
+def verdict(summary, ranks, *, rank_by="balanced_accuracy"):
+    """One line that sums up a run: the model ranked first, and GAMO vs SMOTE.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`summarize`.
+    ranks : pandas.DataFrame
+        Output of :func:`mean_ranks`.
+    rank_by : str, default="balanced_accuracy"
+        Metric of the ranks and of the comparisons.
+
+    Returns
+    -------
+    line : str
+        The model(s) with the best mean rank on ``rank_by``, then, when both
+        were run, GAMOSampler's wins, ties and losses against SMOTE with the
+        same classifier on the same dataset (summed over classifiers; see
+        :func:`head_to_head`), and GAMOClassifier's against SMOTE + MLP.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark import mean_ranks, summarize, verdict
+    >>> results = pd.DataFrame({
+    ...     "dataset": ["d", "d", "e", "e"], "sampler": ["smote", "gamo"] * 2,
+    ...     "model": ["SMOTE + LogReg", "GAMOSampler + LogReg"] * 2,
+    ...     "classifier": ["logreg"] * 4, "fit_time": [1.0] * 4, "error": [""] * 4,
+    ...     "balanced_accuracy": [0.7, 0.8, 0.9, 0.9],
+    ...     "geometric_mean": [0.7, 0.8, 0.9, 0.9],
+    ...     "f1_macro": [0.7, 0.8, 0.9, 0.9]})
+    >>> summary = summarize(results)
+    >>> print(verdict(summary, mean_ranks(summary)))  # doctest: +NORMALIZE_WHITESPACE
+    Verdict on ACSA over 2 datasets: GAMOSampler + LogReg ranks first (mean rank
+    1.25); GAMOSampler vs SMOTE, same classifier and dataset: 1 win, 1 tie,
+    0 losses.
+    """
+    column = f"rank_{rank_by}"
+    best = ranks[column].min()
+    first = ranks.loc[ranks[column] == best, "model"].tolist()
+    if len(first) == 1:
+        who = f"{first[0]} ranks first"
+    else:
+        who = f"{', '.join(first[:-1])} and {first[-1]} tie for first"
+    n_datasets = summary["dataset"].nunique()
+    line = (
+        f"Verdict on {METRICS[rank_by]} over {_plural(n_datasets, 'dataset')}: "
+        f"{who} (mean rank {best:.2f})"
+    )
+    duel = head_to_head(summary, rank_by)
+    joint = CLASSIFIERS["gamo"]
+    against_smote = [
+        cells[SAMPLERS["smote"]]
+        for name, cells in duel.items()
+        if name != joint and SAMPLERS["smote"] in cells
+    ]
+    if against_smote:
+        record = _record(*map(sum, zip(*against_smote, strict=True)))
+        line += f"; GAMOSampler vs SMOTE, same classifier and dataset: {record}"
+    if SAMPLERS["smote"] in duel.get(joint, {}):
+        record = _record(*duel[joint][SAMPLERS["smote"]])
+        line += f"; GAMOClassifier vs SMOTE + MLP: {record}"
+    return line + "."
+
+
+def _plural(count, noun):
+    plural = "losses" if noun == "loss" else f"{noun}s"
+    return f"{count} {noun if count == 1 else plural}"
+
+
+def _record(wins, ties, losses):
+    return ", ".join(
+        _plural(n, noun)
+        for n, noun in zip((wins, ties, losses), ("win", "tie", "loss"), strict=True)
+    )
+
+
 def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
     """All tables of a run: one per dataset, then, with several datasets, the
     mean ranks, GAMO's wins-ties-losses and per-dataset scores with the MLP."""
@@ -942,8 +1062,10 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     """Save a PNG chart: grouped bars of ACSA and GM, plus mean ranks.
 
     Bars are grouped by classifier and coloured by sampler. With one dataset
-    the bars are means over folds with their standard deviation; with several
-    they are means over datasets, and a third panel shows mean ranks.
+    the bars are means over its splits (one per seed under the holdout
+    protocol, seeds × folds under cross-validation) with their standard
+    deviation; with several they are means over datasets, and a third panel
+    shows mean ranks.
 
     Parameters
     ----------
@@ -974,6 +1096,7 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     errors = by_model[[f"{m}_std" for m in METRICS]].mean()
     errors.columns = [c.replace("_std", "_mean") for c in errors.columns]
     layout = _bar_layout(summary)
+    spread = _spread(summary)
 
     panels = ["balanced_accuracy", "geometric_mean"] + (["rank"] if several else [])
     figure, axes = plt.subplots(
@@ -995,7 +1118,7 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
         if panel == "rank":
             axis.set_title(f"mean rank on {METRICS[rank_by]} (lower is better)")
         else:
-            what = "mean over datasets" if several else "mean ± std over splits"
+            what = "mean over datasets" if several else f"mean ± std over {spread}"
             axis.set_title(f"{METRICS[panel]} ({what})")
             low = np.nanmin(means[f"{panel}_mean"].to_numpy())
             margin = 0.05 if several else 0.1
@@ -1020,6 +1143,18 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def _spread(summary):
+    """What one dataset's standard deviations are over: "3 seeds", "2 seeds × 5
+    folds", or "10 splits" when the seeds are not known."""
+    n_splits = int(summary["n_splits"].max())
+    if "n_seeds" not in summary:
+        return f"{n_splits} splits"
+    n_seeds = int(summary["n_seeds"].max())
+    seeds = f"{n_seeds} seed{'s' if n_seeds != 1 else ''}"
+    folds = n_splits // n_seeds
+    return seeds if folds == 1 else f"{seeds} × {folds} folds"
 
 
 @dataclass
@@ -1115,8 +1250,10 @@ def build_parser():
     )  # fmt: skip
     parser.add_argument(
         "--quick", action="store_true",
-        help=f"smoke run: {QUICK_SETTINGS['folds']} folds and max_iter="
-        f"{QUICK_SETTINGS['max_iter']} unless given explicitly.",
+        help=f"smoke run: seed {QUICK_SETTINGS['seeds'][0]} only, max_iter="
+        f"{QUICK_SETTINGS['max_iter']}, and {QUICK_SETTINGS['folds']} folds on "
+        "cross-validated datasets (those with a holdout test set keep their "
+        "split), unless given explicitly.",
     )  # fmt: skip
     parser.add_argument(
         "--rank-by", default="balanced_accuracy", choices=list(METRICS),
@@ -1234,15 +1371,26 @@ def main(argv=None):
     ...       "--output-dir", "/tmp/gamo-doctest"])  # doctest: +SKIP
     0
     """
+    from .game import resolve_device
+
     args = build_parser().parse_args(argv)
     if args.from_results:
         return _resummarize(args)
     try:
         config = config_from_args(args)
+        device = str(resolve_device(config.device))
     except ValueError as error:
         print(f"gamo-benchmark: error: {error}", file=sys.stderr)
         return 2
     print(_describe(config), flush=True)
+    output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
+    earlier = [name for name in OUTPUT_FILES if (output / name).exists()]
+    if earlier:
+        print(
+            f"Overwriting the results in {output}/ ({', '.join(earlier)} of an "
+            "earlier run) when this run ends.",
+            flush=True,
+        )
     start = time.perf_counter()
     try:
         results = run_benchmark(
@@ -1251,16 +1399,18 @@ def main(argv=None):
             log=lambda line: print(line, flush=True),
         )
     except (ImportError, FileNotFoundError, KeyError, ValueError) as error:
-        print(f"gamo-benchmark: error: {error}", file=sys.stderr)
+        # str() of a KeyError is the repr of its message, quotes included.
+        message = error.args[0] if isinstance(error, KeyError) else error
+        print(f"gamo-benchmark: error: {message}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - start
 
-    output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
     output.mkdir(parents=True, exist_ok=True)
     results.to_csv(output / "results.csv", index=False)
     description = f"{_describe(config)}; wall time {elapsed:.0f} s"
     settings = asdict(config)
     settings["models"] = [model.name for model in config.models]
+    settings.update(device=device, device_requested=config.device)
     settings.update(
         description=description,
         wall_time_s=round(elapsed, 1),
@@ -1304,7 +1454,10 @@ def _write_summaries(results, output, description, args):
     summary.to_csv(output / "summary.csv", index=False)
     ranks.to_csv(output / "ranks.csv", index=False)
     tables = report(summary, ranks, rank_by=args.rank_by, markdown=True)
-    (output / "tables.md").write_text(f"{description}\n\n{tables}\n")
+    conclusion = verdict(summary, ranks, rank_by=args.rank_by)
+    (output / "tables.md").write_text(
+        f"{description}\n\n{tables}\n\n{conclusion}\n\n{LEGEND}\n"
+    )
     print()
     print(report(summary, ranks, rank_by=args.rank_by))
     print()
@@ -1324,6 +1477,8 @@ def _write_summaries(results, output, description, args):
         )
         for record in failures.drop_duplicates("sampler").to_dict("records"):
             print(f"  {record['dataset']} {record['model']}: {record['error']}")
+    print(conclusion)
+    print(LEGEND)
     return written
 
 

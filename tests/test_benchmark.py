@@ -17,6 +17,7 @@ from gamo_sampler.benchmark import (
     CLASSIFIERS,
     DEFAULT_CONFIG,
     KEEL_SUITE,
+    LEGEND,
     METRICS,
     SAMPLERS,
     BenchmarkConfig,
@@ -30,9 +31,15 @@ from gamo_sampler.benchmark import (
     mean_ranks,
     run_benchmark,
     summarize,
+    verdict,
 )
+from gamo_sampler.game import resolve_device
 
 ROOT = Path(__file__).resolve().parents[1]
+TINY_RUN = [
+    "--samplers", "none", "--classifiers", "logreg", "--folds", "2", "--seeds", "0",
+    "--no-plot", "--no-progress", "--output-dir",
+]  # fmt: skip
 FAST = {"samplers": ("none", "smote"), "classifiers": ("logreg",), "folds": 2}
 
 
@@ -65,7 +72,16 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
     assert "GAMOClassifier" in set(results["model"])
     settings = json.loads((tmp_path / "config.json").read_text())
     assert settings["max_iter"] == 3 and settings["seeds"] == [0, 1]
+    # The device that ran, as in the printed header; the request is kept too.
+    assert settings["device"] == str(resolve_device("auto"))
+    assert settings["device_requested"] == "auto"
+    assert f"device={settings['device']}" in out
     assert "| model" in (tmp_path / "tables.md").read_text()
+    # After the tables: a one-line verdict and what the metric names mean.
+    verdict, legend = out.split("== digits ==")[1].splitlines()[-3:-1]
+    assert verdict.startswith("Verdict") and "GAMOSampler vs SMOTE" in verdict
+    assert legend.startswith("ACSA:") and "geometric mean" in legend
+    assert "Overwriting" not in out
 
     # --from-results rebuilds the tables and chart without running anything.
     (tmp_path / "tables.md").unlink()
@@ -76,6 +92,10 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
     pd.testing.assert_frame_equal(
         pd.read_csv(again / "summary.csv"), pd.read_csv(tmp_path / "summary.csv")
     )
+
+    # A rerun into the same folder says that it replaces the earlier results.
+    assert main(["--datasets", "toy2d", *TINY_RUN, str(tmp_path)]) == 0
+    assert f"Overwriting the results in {tmp_path}" in capsys.readouterr().out
 
 
 @pytest.mark.filterwarnings("ignore:'gamo_sampler.benchmark' found in sys.modules")
@@ -100,9 +120,20 @@ def test_default_and_quick_settings():
         config_from_args(parse(["--repeats", "2", "--seeds", "1"]))
 
 
+def test_quick_help_names_the_holdout():
+    help_text = " ".join(build_parser().format_help().split())
+    quick = help_text.split("--quick")[-1].split("--rank-by")[0]
+    assert "2 folds" in quick and "holdout" in quick
+
+
 def test_bad_input_gives_a_clear_error(tmp_path, capsys):
     assert main(["--datasets", "nope", "--output-dir", str(tmp_path)]) == 2
-    assert "Unknown dataset 'nope'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("gamo-benchmark: error: Unknown dataset 'nope'; ")
+    assert '"' not in err
+    for name in ("digits", "toy2d", "fmnist-ir100", "mnist", "keel (", "keel:<name>"):
+        assert name in err
+    assert not list(tmp_path.iterdir())  # refused before running anything
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--samplers", "tomek"])
     with pytest.raises(ValueError, match="folds"):
@@ -305,6 +336,72 @@ def test_gamo_head_to_head_and_per_dataset_pivot():
         "GAMOClassifier",
     ]
     assert pivot[2].split() == ["d2", "0.700", "0.900", "0.800", "0.900"]
+
+
+def verdict_summary(gamo_scores, smote_scores):
+    """A summary where GAMO and SMOTE feed LogReg on datasets d0, d1, ..."""
+    rows = []
+    for i, (gamo, smote) in enumerate(zip(gamo_scores, smote_scores, strict=True)):
+        for sampler, score in (("smote", smote), ("gamo", gamo)):
+            rows.append(
+                {
+                    "dataset": f"d{i}", "sampler": sampler, "classifier": "logreg",
+                    "model": f"{SAMPLERS[sampler]} + LogReg", "fit_time": 1.0,
+                    "error": "", **{metric: score for metric in METRICS},
+                }
+            )  # fmt: skip
+    return summarize(pd.DataFrame(rows))
+
+
+def test_verdict_names_the_first_model_and_gamo_against_smote():
+    summary = verdict_summary([0.9, 0.6, 0.6], [0.8, 0.7, 0.7])
+    line = verdict(summary, mean_ranks(summary))
+    assert line == (
+        "Verdict on ACSA over 3 datasets: SMOTE + LogReg ranks first (mean rank "
+        "1.33); GAMOSampler vs SMOTE, same classifier and dataset: 1 win, "
+        "0 ties, 2 losses."
+    )
+    summary = verdict_summary([0.9], [0.8])
+    line = verdict(summary, mean_ranks(summary), rank_by="geometric_mean")
+    assert line.startswith("Verdict on GM over 1 dataset: GAMOSampler + LogReg")
+    assert line.endswith("1 win, 0 ties, 0 losses.")
+    # Tied for first; no GAMO-SMOTE comparison when SMOTE was not run.
+    summary = verdict_summary([0.8], [0.8])
+    line = verdict(summary, mean_ranks(summary))
+    assert "SMOTE + LogReg and GAMOSampler + LogReg tie for first" in line
+    summary = summary[summary["sampler"] == "gamo"]
+    assert "vs SMOTE" not in verdict(summary, mean_ranks(summary))
+
+
+def test_legend_explains_the_metrics():
+    assert "ACSA: average class-specific accuracy" in LEGEND
+    assert "balanced accuracy" in LEGEND and "GM: geometric mean" in LEGEND
+    assert "\n" not in LEGEND
+
+
+def test_chart_title_says_what_the_spread_is_over(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.axes
+
+    titles = []
+    set_title = matplotlib.axes.Axes.set_title
+    monkeypatch.setattr(
+        matplotlib.axes.Axes,
+        "set_title",
+        lambda self, text, *a, **k: titles.append(text) or set_title(self, text),
+    )
+    one_split = fake_results().query("dataset == 'd1' and fold == 0")
+    for seeds, folds, expected in ((3, 1, "3 seeds"), (2, 5, "2 seeds × 5 folds")):
+        results = pd.concat(
+            [
+                one_split.assign(seed=s, fold=f)
+                for s in range(seeds)
+                for f in range(folds)
+            ]
+        )
+        summary = summarize(results)
+        benchmark.plot_results(summary, mean_ranks(summary), tmp_path / "c.png")
+        assert titles[-1] == f"GM (mean ± std over {expected})"
 
 
 def test_chart_is_written(tmp_path):

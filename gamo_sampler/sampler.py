@@ -208,6 +208,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         with unfitted_on_failure(self):
             check_raw_input(X, y)
             check_no_bool_columns(X)
+            # sample() returns the containers of this input.
+            self._input_templates_ = self._empty_like(X), self._empty_like(y)
             dtypes = integer_columns(X)
             if not dtypes:
                 return super().fit_resample(X, y, **params)
@@ -266,10 +268,13 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         Returns
         -------
-        X_new : ndarray of shape (n_new, n_features)
-            Synthetic rows, grouped by class.
-        y_new : ndarray of shape (n_new,)
-            Their labels.
+        X_new : ndarray or DataFrame of shape (n_new, n_features)
+            Synthetic rows, grouped by class. A DataFrame, with the columns and
+            dtypes of the one given to ``fit_resample`` (integer columns
+            rounded), when ``fit_resample`` was given one.
+        y_new : ndarray or Series of shape (n_new,)
+            Their labels; a Series named like ``fit_resample``'s when that was
+            one.
 
         Examples
         --------
@@ -304,7 +309,36 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             counts = share_rows(int(n_samples), self.sampling_strategy_)
         (seed,) = draw_seeds(random_state, n_seeds=1)
         X_new, y_new = self._generate(counts, seed, self.classes_.dtype)
-        return X_new.astype(self.anchor_rows_[0].dtype), y_new
+        return self._like_input(X_new.astype(self.anchor_rows_[0].dtype), y_new)
+
+    def _like_input(self, X_new, y_new):
+        """Put generated rows and labels in the containers ``fit_resample`` got,
+        as ``fit_resample`` returns them: a DataFrame with the same columns and
+        dtypes (integer columns rounded), a Series with the same name and dtype."""
+        # Samplers trained before this attribute existed return arrays.
+        X_template, y_template = getattr(self, "_input_templates_", (None, None))
+        if X_template is None and y_template is None:
+            return X_new, y_new
+        import pandas as pd
+
+        if X_template is not None:
+            X_new = pd.DataFrame(X_new, columns=X_template.columns)
+            names = list(integer_columns(X_template))
+            X_new[names] = X_new[names].round()
+            X_new = X_new.astype(X_template.dtypes)
+        if y_template is not None:
+            y_new = pd.Series(y_new, name=y_template.name, dtype=y_template.dtype)
+        return X_new, y_new
+
+    @staticmethod
+    def _empty_like(data):
+        """No rows of a pandas DataFrame or Series, keeping its columns, dtypes
+        and name; None for anything else."""
+        try:
+            import pandas as pd
+        except ImportError:  # then data is no pandas object
+            return None
+        return data.iloc[:0] if isinstance(data, pd.DataFrame | pd.Series) else None
 
     def _generate(self, counts, seed, y_dtype):
         """Draw ``counts[label]`` rows per class as exact convex combinations."""

@@ -126,6 +126,32 @@ def test_sample_refuses_unknown_class(data):
         sampler.sample({0: 3})
 
 
+def test_sample_returns_the_containers_of_the_fit(data):
+    X, y = data
+    frame = pd.DataFrame(
+        {
+            "a": X[:, 0].astype(np.float32),
+            "b": pd.array(np.round(X[:, 1] * 10), dtype="Int64"),
+            "c": X[:, 2],
+        }
+    )
+    series = pd.Series(y, name="target")
+    sampler = GAMOSampler(**FAST)
+    X_res, y_res = sampler.fit_resample(frame, series)
+    X_new, y_new = sampler.sample({2: 5}, random_state=0)
+    # The same containers and dtypes as fit_resample's output.
+    assert isinstance(X_new, pd.DataFrame) and isinstance(y_new, pd.Series)
+    assert list(X_new.columns) == ["a", "b", "c"]
+    assert X_new.dtypes.to_dict() == X_res.dtypes.to_dict()
+    assert y_new.name == "target" and y_new.dtype == y_res.dtype
+    assert y_new.tolist() == [2] * 5
+    assert y_new.index.equals(X_new.index)
+    # A refit on arrays returns arrays again.
+    sampler.fit_resample(X, y)
+    X_new, y_new = sampler.sample({2: 5}, random_state=0)
+    assert type(X_new) is np.ndarray and type(y_new) is np.ndarray
+
+
 def test_balanced_data_is_returned_as_is():
     X = np.arange(20, dtype=float).reshape(10, 2)
     y = np.array([0, 1] * 5)

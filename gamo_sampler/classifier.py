@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
+    EARLY_STOPPING_ATTRIBUTES_DOC,
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
     STANDARDIZE_CONSTRAINT,
@@ -97,6 +98,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
 
+    {early_stopping_attributes}
+
     anchor_indices_ : list of ndarray
         Per oversampled class, in ``generator_``'s class order, the training rows
         (indices into X) that its generator combines, in the order of its convex
@@ -153,7 +156,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self,
         sampling_strategy="auto",
         *,
-        max_iter=2000,
+        max_iter="auto",
         max_time=None,
         batch_size=32,
         latent_dim=100,
@@ -163,6 +166,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         samples_per_class=4,
         use_discriminator=True,
         max_anchors=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         standardize=True,
         device="auto",
         random_state=None,
@@ -182,6 +189,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
         self.max_anchors = max_anchors
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.standardize = standardize
         self.device = device
         self.random_state = random_state
@@ -233,19 +244,19 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         if images:
             X = as_images(X, self.image_shape)
             with torch_threads(self.n_threads):
-                result = train_images(
-                    self, X, y_codes, len(self.classes_), deficits, seed
+                result, anchor_index = train_images(
+                    self, X, y_codes, self.classes_, deficits, seed
                 )
             self.image_shape_ = X.shape[1:]
             self.feature_extractor_ = result.feature_extractor
             self.feature_history_ = result.feature_history
         else:
-            result = train(self, X, y_codes, len(self.classes_), deficits, seed)
+            result, anchor_index = train(
+                self, X, y_codes, self.classes_, deficits, seed
+            )
         self.classifier_ = result.classifier
         self.generator_ = result.generator
-        self.history_ = result.history
-        self.n_iter_ = result.n_iter
-        self.anchor_indices_ = result.anchor_index
+        self.anchor_indices_ = anchor_index
         return self
 
     def _uses_images(self, X):
@@ -324,5 +335,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
 
 GAMOClassifier.__doc__ = GAMOClassifier.__doc__.format(
-    game_parameters=GAME_PARAMETERS_DOC, standardize=STANDARDIZE_DOC
+    game_parameters=GAME_PARAMETERS_DOC,
+    early_stopping_attributes=EARLY_STOPPING_ATTRIBUTES_DOC,
+    standardize=STANDARDIZE_DOC,
 )

@@ -33,6 +33,7 @@ from torch.nn import functional as F
 
 from .anchors import choose_anchors
 from .composites import CompositeAdam, PlayerOptimizer, SharedStepCounter
+from .early_stopping import EarlyStopping, balanced_accuracy, check_interval
 from .networks import (
     ClassifierNet,
     ConvexGenerator,
@@ -63,18 +64,22 @@ class GameConfig:
     samples_per_class: int = 4
     use_discriminator: bool = True
     max_anchors: int | None = None
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
 
 
 @dataclass
 class GameResult:
-    """What a finished game leaves: the networks (on CPU), the loss history, and
-    the rows of ``X`` that each generator class combines (``anchor_index``)."""
+    """What a finished game leaves: the networks (on CPU), the loss history, the
+    rows of ``X`` that each generator class combines (``anchor_index``), and the
+    early stopping record (None without it)."""
 
     classifier: ClassifierNet
     generator: ConvexGenerator | None
     history: dict = field(default_factory=dict)
     n_iter: int = 0
     anchor_index: list = field(default_factory=list)
+    early_stopping: EarlyStopping | None = None
 
 
 def resolve_device(device):
@@ -367,13 +372,16 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     record[2] = g_loss.detach() / g_opt.n_composites
 
 
-def train_loop(players, y, config, host_rng, epoch_start, progress=None):
+def train_loop(
+    players, y, config, host_rng, epoch_start, progress=None, early_stopping=None
+):
     """The training loop of every game, dense or image.
 
-    It owns what must not differ between games: the number of iterations and
-    ``max_time``, the passes over the data in a fresh random order, the
-    divergence check, the loss history and the progress reports. A game brings
-    its players and what happens at the start of each pass.
+    It owns what must not differ between games: the number of iterations,
+    ``max_time`` and early stopping, the passes over the data in a fresh random
+    order, the divergence check, the loss history and the progress reports. A
+    game brings its players, what happens at the start of each pass, and how
+    to score M.
 
     Parameters
     ----------
@@ -394,6 +402,9 @@ def train_loop(players, y, config, host_rng, epoch_start, progress=None):
         ``progress(iteration, losses)`` every 25 iterations and at the last,
         with the finite losses (this synchronises with the device, so only
         pass it when wanted).
+    early_stopping : EarlyStopping, optional
+        Checks M on held-out rows and says when to stop; the players it keeps
+        are put back as they were at its best check when the loop ends.
 
     Returns
     -------
@@ -401,7 +412,8 @@ def train_loop(players, y, config, host_rng, epoch_start, progress=None):
         Per-iteration losses of each player (NaN for a player that does not
         play).
     n_iter : int
-        Iterations played: ``max_iter``, or fewer when ``max_time`` ran out.
+        Iterations played: ``max_iter``, or fewer when ``max_time`` ran out or
+        early stopping stopped the game.
     """
     device = players.eye.device
     n_samples, batch_size = len(y), config.batch_size
@@ -414,7 +426,8 @@ def train_loop(players, y, config, host_rng, epoch_start, progress=None):
     )
     deadline = None if config.max_time is None else time.monotonic() + config.max_time
     it = checked = 0
-    while it < config.max_iter:
+    stop = False
+    while it < config.max_iter and not stop:
         if it and deadline is not None and time.monotonic() > deadline:
             break
         rows = epoch_start()
@@ -433,12 +446,57 @@ def train_loop(players, y, config, host_rng, epoch_start, progress=None):
                 losses = dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True))
                 progress(it, {k: v for k, v in losses.items() if np.isfinite(v)})
             it += 1
+            if early_stopping is not None and early_stopping.should_stop(it):
+                stop = True
+                break
     check_finite_losses(history, checked, it, playing, config.learning_rate)
+    if early_stopping is not None:
+        early_stopping.restore_best()
     history = history[:it].cpu().numpy().astype(np.float64)
     return dict(zip(HISTORY_KEYS, history.T, strict=True)), it
 
 
-def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
+def early_stopping_for(players, config, n_rows, validation, features=None, keep=()):
+    """The :class:`EarlyStopping` of a game on ``n_rows`` training rows, or None.
+
+    Parameters
+    ----------
+    players : Players
+        The game's players; M and G are kept at the best check.
+    config : GameConfig
+        ``batch_size``, ``n_iter_no_change`` and ``tol``.
+    n_rows : int
+        Training rows of the game.
+    validation : tuple of torch.Tensor or None
+        Held-out rows (or images) and their class codes; None without early
+        stopping.
+    features : callable, optional
+        Maps the held-out rows to what M reads (F in image mode).
+    keep : tuple of torch.nn.Module
+        More modules to keep at the best check (F in image mode).
+    """
+    if validation is None:
+        return None
+    X_val, y_val = validation
+
+    def score():
+        with torch.no_grad():
+            rows = X_val if features is None else features(X_val)
+            return balanced_accuracy(players.classifier(rows), y_val)
+
+    modules = [m for m in (players.classifier, players.generator) if m is not None]
+    return EarlyStopping(
+        score,
+        modules + list(keep),
+        check_interval(n_rows, config.batch_size),
+        config.n_iter_no_change,
+        config.tol,
+    )
+
+
+def play_game(
+    X, y, n_classes, deficits, config, seed, device, progress=None, validation=None
+):
     """Train the three players and return the fitted networks.
 
     Parameters
@@ -460,6 +518,9 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     progress : callable, optional
         ``progress(losses)`` is called every few iterations with a dict of current
         losses (this synchronises with the device, so only pass it when wanted).
+    validation : tuple of torch.Tensor, optional
+        Held-out standardised rows and their class codes, on ``device``: early
+        stopping scores M on them.
 
     Returns
     -------
@@ -477,7 +538,10 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
     players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
     classifier, convex_generator = players.classifier, players.generator
 
-    history, n_iter = train_loop(players, y, config, host_rng, lambda: X, progress)
+    early = early_stopping_for(players, config, len(y), validation)
+    history, n_iter = train_loop(
+        players, y, config, host_rng, lambda: X, progress, early
+    )
     for net in (classifier, convex_generator):
         if net is not None:
             net.cpu().eval()
@@ -487,4 +551,5 @@ def play_game(X, y, n_classes, deficits, config, seed, device, progress=None):
         history=history,
         n_iter=n_iter,
         anchor_index=[rows.numpy() for rows in anchor_index],
+        early_stopping=early,
     )

@@ -35,6 +35,8 @@ from sklearn.utils.validation import validate_data
 from torch import nn
 
 from ._base import (
+    EARLY_STOPPING_ATTRIBUTES,
+    EARLY_STOPPING_ATTRIBUTES_DOC,
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
     check_trained,
@@ -308,6 +310,8 @@ class GAMO2PixSampler(BaseOverSampler):
     n_iter_ : int
         Number of game iterations run.
 
+    {early_stopping_attributes}
+
     n_features_in_ : int
         Number of features seen in ``fit_resample`` (channels for 4-D input).
 
@@ -349,7 +353,7 @@ class GAMO2PixSampler(BaseOverSampler):
         self,
         sampling_strategy="auto",
         *,
-        max_iter=2000,
+        max_iter="auto",
         max_time=None,
         batch_size=32,
         latent_dim=100,
@@ -359,6 +363,10 @@ class GAMO2PixSampler(BaseOverSampler):
         samples_per_class=4,
         use_discriminator=True,
         max_anchors=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         device="auto",
         random_state=None,
         verbose=False,
@@ -379,6 +387,10 @@ class GAMO2PixSampler(BaseOverSampler):
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
         self.max_anchors = max_anchors
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -467,6 +479,8 @@ class GAMO2PixSampler(BaseOverSampler):
         self.gamo_ = self.generator_ = self.feature_extractor_ = None
         self.oversampled_classes_ = self.classes_[:0]
         self.history_, self.n_iter_ = {}, 0
+        for name in EARLY_STOPPING_ATTRIBUTES:
+            setattr(self, name, None)
         if not any(n > 0 for n in self.sampling_strategy_.values()):
             return X.copy(), y.copy()
 
@@ -474,6 +488,8 @@ class GAMO2PixSampler(BaseOverSampler):
         self.gamo_, self.generator_ = gamo, gamo.generator_
         self.feature_extractor_ = gamo.feature_extractor_
         self.history_, self.n_iter_ = gamo.history_, gamo.n_iter_
+        for name in EARLY_STOPPING_ATTRIBUTES:
+            setattr(self, name, getattr(gamo, name))
         codes = gamo.generator_.class_codes.numpy()
         self.oversampled_classes_ = self.classes_[codes]
         images = torch.as_tensor(
@@ -655,4 +671,5 @@ class GAMO2PixSampler(BaseOverSampler):
 GAMO2PixSampler.__doc__ = GAMO2PixSampler.__doc__.format(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     game_parameters=GAME_PARAMETERS_DOC,
+    early_stopping_attributes=EARLY_STOPPING_ATTRIBUTES_DOC,
 )

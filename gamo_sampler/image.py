@@ -30,7 +30,15 @@ from torch import nn
 
 from .anchors import choose_anchors
 from .composites import adam
-from .game import Players, build_networks, mse, resolve_device, train_loop
+from .early_stopping import EarlyStopping
+from .game import (
+    Players,
+    build_networks,
+    early_stopping_for,
+    mse,
+    resolve_device,
+    train_loop,
+)
 from .networks import LEAKY_SLOPE, init_glorot_
 
 # Images per forward pass when features are computed without gradients.
@@ -300,10 +308,20 @@ class ImageGameResult:
     feature_history: np.ndarray | None = None
     n_iter: int = 0
     anchor_index: list = field(default_factory=list)
+    early_stopping: EarlyStopping | None = None
 
 
 def play_image_game(
-    images, y, n_classes, deficits, config, seed, device, extractor, progress=None
+    images,
+    y,
+    n_classes,
+    deficits,
+    config,
+    seed,
+    device,
+    extractor,
+    progress=None,
+    validation=None,
 ):
     """Train F, M, D and G on images; return the fitted networks.
 
@@ -328,6 +346,9 @@ def play_image_game(
         The feature extractor F, trained in place.
     progress : callable, optional
         ``progress(iteration, losses)``, as in :func:`~gamo_sampler.game.play_game`.
+    validation : tuple of torch.Tensor, optional
+        Held-out scaled images and their class codes, on ``device``: early
+        stopping scores M on their features.
 
     Returns
     -------
@@ -375,7 +396,22 @@ def play_image_game(
             refresh_anchors(players.generator, features, anchor_index)
         return features
 
-    history, n_iter = train_loop(players, y, config, host_rng, epoch_start, progress)
+    early = early_stopping_for(
+        players,
+        config,
+        len(y),
+        validation,
+        features=lambda x: extract_features(extractor, x),
+        keep=(extractor,),
+    )
+    history, n_iter = train_loop(
+        players, y, config, host_rng, epoch_start, progress, early
+    )
+    if early is not None and players.generator is not None:
+        # The best check's F may be older than the anchors' features.
+        refresh_anchors(
+            players.generator, extract_features(extractor, images), anchor_index
+        )
     for net in (players.classifier, players.generator, extractor):
         if net is not None:
             net.cpu().eval()
@@ -387,34 +423,53 @@ def play_image_game(
         feature_history=np.asarray(feature_history, dtype=np.float64),
         n_iter=n_iter,
         anchor_index=[rows.cpu().numpy() for rows in anchor_index],
+        early_stopping=early,
     )
 
 
-def train_images(estimator, images, y_codes, n_classes, deficits, seed):
+def train_images(estimator, images, y_codes, classes, deficits, seed):
     """Scale, build F, seed and play the image game for ``estimator``.
 
-    The image counterpart of :func:`gamo_sampler._base.train`. Sets
-    ``device_`` and ``standardizer_`` (an :class:`ImageScaler`) on the
-    estimator.
-
-    Returns
-    -------
-    ImageGameResult
+    The image counterpart of :func:`gamo_sampler._base.train`, with the same
+    returns. Sets ``device_``, ``standardizer_`` (an :class:`ImageScaler`),
+    ``history_``, ``n_iter_`` and the early stopping record on the estimator.
     """
-    from ._base import check_layer_sizes, game_config, progress_bar, run_game
+    from ._base import (
+        check_layer_sizes,
+        game_config,
+        hold_out,
+        progress_bar,
+        record_training,
+        run_game,
+    )
 
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
     estimator.device_ = device
-    estimator.standardizer_ = ImageScaler(images)
+    train_index, validation_index = hold_out(
+        estimator, y_codes, classes, deficits, seed
+    )
+    train_images = images if validation_index is None else images[train_index]
+    estimator.standardizer_ = ImageScaler(train_images)
     image_shape = tuple(images.shape[1:])
     init_rng = torch.Generator().manual_seed(seed + 2)
     extractor, _ = build_feature_extractor(
         estimator.feature_extractor, image_shape, init_rng, seed + 3
     )
-    images = torch.as_tensor(estimator.standardizer_.transform(images), device=device)
-    y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
-    config = game_config(estimator)
-    args = (images, y_tensor, n_classes, deficits, config, seed, device, extractor)
+
+    def tensors(images, y_codes):
+        scaled = estimator.standardizer_.transform(images)
+        y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
+        return torch.as_tensor(scaled, device=device), y_tensor
+
+    validation = None
+    if validation_index is not None:
+        validation = tensors(images[validation_index], y_codes[validation_index])
+    config = game_config(estimator, len(train_index))
+    game = (*tensors(train_images, y_codes[train_index]), len(classes), deficits)
+    args = (*game, config, seed, device, extractor)
     with progress_bar(estimator, config.max_iter) as progress:
-        return run_game(estimator, play_image_game, *args, progress=progress)
+        result = run_game(
+            estimator, play_image_game, *args, progress=progress, validation=validation
+        )
+    return result, record_training(estimator, result, train_index)

@@ -70,6 +70,10 @@ def plot_history(estimator, ax=None, *, window=50):
     ax : matplotlib.axes.Axes
         The Axes, with one line per player that played. A player that did not
         play (all NaN, such as D with ``use_discriminator=False``) is left out.
+        After a fit with ``early_stopping=True``, a twin Axes on the right
+        draws ``validation_scores_`` against ``validation_iterations_``, and a
+        dotted vertical line marks ``best_iteration_``, whose networks the
+        estimator kept.
 
     Examples
     --------
@@ -106,7 +110,23 @@ def plot_history(estimator, ax=None, *, window=50):
     ax.set_xlabel("iteration")
     ylabel = "MSE loss" if window <= 1 else f"MSE loss (mean of last {window})"
     ax.set_ylabel(ylabel)
-    ax.legend()
+    handles, labels = ax.get_legend_handles_labels()
+    scores = getattr(estimator, "validation_scores_", None)
+    if scores is not None:
+        twin = ax.twinx()
+        twin.plot(
+            estimator.validation_iterations_,
+            scores,
+            "k.-",
+            label="validation balanced accuracy of M",
+        )
+        twin.axvline(
+            estimator.best_iteration_, color="k", linestyle=":", label="best check"
+        )
+        twin.set_ylabel("validation balanced accuracy")
+        more = twin.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    ax.legend(handles, labels)
     return ax
 
 

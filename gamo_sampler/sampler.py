@@ -6,6 +6,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 
 from ._base import (
+    EARLY_STOPPING_ATTRIBUTES,
+    EARLY_STOPPING_ATTRIBUTES_DOC,
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
     STANDARDIZE_CONSTRAINT,
@@ -75,6 +77,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     n_iter_ : int
         Number of iterations run.
 
+    {early_stopping_attributes}
+
     anchor_rows_ : list of ndarray
         For each oversampled class, in ``generator_``'s class order, the real rows
         (original units) that its generated rows are convex combinations of: all
@@ -128,7 +132,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self,
         sampling_strategy="auto",
         *,
-        max_iter=2000,
+        max_iter="auto",
         max_time=None,
         batch_size=32,
         latent_dim=100,
@@ -138,6 +142,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         samples_per_class=4,
         use_discriminator=True,
         max_anchors=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         standardize=True,
         device="auto",
         random_state=None,
@@ -155,6 +163,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         self.samples_per_class = samples_per_class
         self.use_discriminator = use_discriminator
         self.max_anchors = max_anchors
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.standardize = standardize
         self.device = device
         self.random_state = random_state
@@ -242,15 +254,18 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         game_seed, sample_seed = draw_seeds(self.random_state)
         if oversampled.size == 0:
             self.generator_, self.history_, self.n_iter_ = None, {}, 0
+            for name in EARLY_STOPPING_ATTRIBUTES:
+                setattr(self, name, None)
             # Nothing trained: no device and no scaling of this fit.
             self.device_ = self.standardizer_ = None
             return X.copy(), y.copy()
-        result = train(self, X, y_codes, len(self.classes_), deficits, game_seed)
+        result, anchor_index = train(
+            self, X, y_codes, self.classes_, deficits, game_seed
+        )
         self.generator_ = result.generator
-        self.history_ = result.history
-        self.n_iter_ = result.n_iter
-        # With max_anchors, the generator combines a subset of each class's rows.
-        self.anchor_rows_ = [X[rows] for rows in result.anchor_index]
+        # With max_anchors or early stopping, the generator combines a subset of
+        # each class's rows.
+        self.anchor_rows_ = [X[rows] for rows in anchor_index]
         X_new, y_new = self._generate(self.sampling_strategy_, sample_seed, y.dtype)
         return np.vstack([X, X_new.astype(X.dtype)]), np.hstack([y, y_new])
 
@@ -398,5 +413,6 @@ def share_rows(n_samples, weights):
 GAMOSampler.__doc__ = GAMOSampler.__doc__.format(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     game_parameters=GAME_PARAMETERS_DOC,
+    early_stopping_attributes=EARLY_STOPPING_ATTRIBUTES_DOC,
     standardize=STANDARDIZE_DOC,
 )

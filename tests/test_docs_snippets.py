@@ -1,8 +1,9 @@
-"""Every Python code block of README.md and docs/user_guide.rst runs as written.
+"""Every Python code block of README.md, docs/index.rst and docs/user_guide.rst
+runs as written.
 
 The blocks are found afresh at each run, so a block added later is tested too:
 every fenced block marked ```python in README.md and every
-``.. code-block:: python`` directive in docs/user_guide.rst. Other blocks are
+``.. code-block:: python`` directive in docs/index.rst and docs/user_guide.rst. Other blocks are
 not run: the ```bash set-up commands (CI runs those), the ```text output and
 the ``.. code-block:: bibtex`` citation.
 
@@ -26,6 +27,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 USER_GUIDE = ROOT / "docs" / "user_guide.rst"
+INDEX = ROOT / "docs" / "index.rst"
 
 MARKDOWN_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 RST_DIRECTIVE = re.compile(r"^(\s*)\.\. code-block:: python\s*$")
@@ -73,6 +75,7 @@ SNIPPETS = [
     pytest.param(path, line, code, id=f"{path.name}:{line}")
     for path, blocks in [
         (README, markdown_blocks(README)),
+        (INDEX, rst_blocks(INDEX)),
         (USER_GUIDE, rst_blocks(USER_GUIDE)),
     ]
     for line, code in blocks
@@ -81,10 +84,11 @@ SNIPPETS = [
 
 def test_snippets_are_found():
     """The extraction finds the blocks known today (more may be added)."""
-    found = {path.name: 0 for path in (README, USER_GUIDE)}
+    found = {path.name: 0 for path in (README, INDEX, USER_GUIDE)}
     for param in SNIPPETS:
         found[param.values[0].name] += 1
     assert found["README.md"] >= 1
+    assert found["index.rst"] >= 1
     assert found["user_guide.rst"] >= 2
 
 

@@ -2,9 +2,9 @@
 
 matplotlib is optional: it is imported when a function is called, and a missing
 install raises an :class:`ImportError` that says how to get it
-(``pip install gamo-sampler[plot]``). Every function draws on ``ax`` (a new
-figure's Axes when ``ax`` is None) and returns that Axes, so plots compose with
-``plt.subplots``.
+(``pip install matplotlib``, or ``pip install -e ".[plot]"`` in a clone). Every
+function draws on ``ax`` (a new figure's Axes when ``ax`` is None) and returns
+that Axes, so plots compose with ``plt.subplots``.
 """
 
 import numpy as np
@@ -32,7 +32,7 @@ def _pyplot():
         raise ImportError(
             "gamo_sampler.plotting needs matplotlib, which is not installed. "
             "Install it with `pip install matplotlib` or "
-            "`pip install gamo-sampler[plot]`."
+            '`pip install -e ".[plot]"` in a clone of gamo-sampler.'
         ) from error
     return plt
 

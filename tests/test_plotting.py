@@ -154,5 +154,20 @@ def test_plot_image_grid_needs_image_shape_for_flat_images():
 def test_missing_matplotlib_gives_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"pip install gamo-sampler\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib"):
         plotting.plot_history(three_player_history())
+
+
+def test_plot_history_draws_the_validation_scores_of_early_stopping():
+    stub = FittedStub(three_player_history())
+    stub.validation_scores_ = np.array([0.5, 0.8, 0.7])
+    stub.validation_iterations_ = np.array([40, 80, 120])
+    stub.best_iteration_ = 80
+    ax = plot_history(stub)
+    (twin,) = [other for other in ax.figure.axes if other is not ax]
+    scores, best = twin.get_lines()
+    np.testing.assert_array_equal(scores.get_xdata(), [40, 80, 120])
+    np.testing.assert_array_equal(scores.get_ydata(), [0.5, 0.8, 0.7])
+    assert list(best.get_xdata()) == [80, 80]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[-2:] == ["validation balanced accuracy of M", "best check"]

@@ -35,6 +35,26 @@ GAME_PARAMETER_CONSTRAINTS = {
 
 # Dense estimators only: image mode scales pixels to [-1, 1] itself.
 STANDARDIZE_CONSTRAINT = {"standardize": ["boolean"]}
+CATEGORICAL_CONSTRAINT = {
+    "categorical_features": [None, "array-like", StrOptions({"auto"})]
+}
+
+CATEGORICAL_DOC = """categorical_features : None, 'auto' or array-like, default=None
+        Which features are categories, in the forms of imbalanced-learn's
+        ``SMOTENC``:
+
+        - None: no feature is categorical;
+        - ``'auto'``: the columns of a pandas DataFrame whose dtype is
+          ``category``, ``object`` or ``string``;
+        - array of int: the indices of the categorical features;
+        - array of str: their names (X must then be a DataFrame);
+        - array of bool of shape (n_features,): True for a categorical feature.
+
+        In the game, categorical features are one-hot encoded, so a convex
+        combination of a class's rows gives, for each of them, a probability
+        vector over the categories of the class; numeric features are
+        standardised as usual. Every feature may be categorical. Missing
+        categories are refused. See :doc:`/categorical`."""
 
 STANDARDIZE_DOC = """standardize : bool, default=True
         Train on features centred and scaled to unit variance (computed
@@ -270,7 +290,10 @@ class Standardizer:
     float32), after checking that float32 can hold them.
     """
 
-    def __init__(self, X, enabled=True):
+    def __init__(self, X, enabled=True, scaled=None):
+        if scaled is not None:
+            self._init_columns(X, enabled, scaled)
+            return
         if not enabled:
             if np.abs(X).max() > np.finfo(np.float32).max:
                 raise ValueError(
@@ -296,6 +319,14 @@ class Standardizer:
                 f"{np.flatnonzero(huge)[:10].tolist()}: they span more than the "
                 "largest float64 (about 1.8e308). Rescale those features."
             )
+
+    def _init_columns(self, X, enabled, scaled):
+        """Scale only the columns where ``scaled`` is True; leave the others
+        (one-hot codes) as they are."""
+        self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        if scaled.any():  # not when every feature is categorical
+            part = Standardizer(X[:, scaled], enabled)
+            self.mean[scaled], self.scale[scaled] = part.mean, part.scale
 
     def transform(self, X, dtype=np.float32):
         """Return standardised rows of ``dtype`` (float32, the precision of
@@ -410,11 +441,13 @@ def torch_threads(n_threads):
         torch.set_num_threads(previous)
 
 
-def train(estimator, X, y_codes, classes, deficits, seed):
+def train(estimator, X, y_codes, classes, deficits, seed, scaled=None):
     """Standardise, seed, and play the game for ``estimator``.
 
     Sets ``device_``, ``standardizer_``, ``history_``, ``n_iter_`` and the early
-    stopping record on the estimator.
+    stopping record on the estimator. ``scaled``, a boolean mask over the columns
+    of ``X``, standardises those columns only (the others are one-hot codes);
+    None standardises every column.
 
     Returns
     -------
@@ -424,10 +457,10 @@ def train(estimator, X, y_codes, classes, deficits, seed):
         Per generator class, the rows of ``X`` it combines.
     """
     with torch_threads(estimator.n_threads):
-        return _train(estimator, X, y_codes, classes, deficits, seed)
+        return _train(estimator, X, y_codes, classes, deficits, seed, scaled)
 
 
-def _train(estimator, X, y_codes, classes, deficits, seed):
+def _train(estimator, X, y_codes, classes, deficits, seed, scaled):
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
     estimator.device_ = device
@@ -436,7 +469,7 @@ def _train(estimator, X, y_codes, classes, deficits, seed):
     )
     # Without early stopping every row trains: no copy of X.
     X_train = X if validation_index is None else X[train_index]
-    estimator.standardizer_ = Standardizer(X_train, estimator.standardize)
+    estimator.standardizer_ = Standardizer(X_train, estimator.standardize, scaled)
 
     def tensors(X, y_codes):
         rows = estimator.standardizer_.transform(X)

@@ -16,8 +16,10 @@ from sklearn.utils.validation import validate_data
 FLOAT_DTYPES = (np.float64, np.float32)
 ENCODER_HINT = (
     "GAMO writes synthetic rows as convex combinations of numeric features, which "
-    "has no meaning for categories or text. Encode such columns first, e.g. with "
-    "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a "
+    "has no meaning for categories or text. Declare categorical columns with "
+    "categorical_features (their indices, names or a boolean mask, or 'auto' for "
+    "a DataFrame's category, object and string columns), encode such columns "
+    "first, e.g. with sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a "
     "sklearn.compose.ColumnTransformer (dates as numbers, such as days since a "
     "fixed day), or drop them."
 )
@@ -88,24 +90,26 @@ def validate_predict_input(estimator, X, allow_nd=False):
     return X
 
 
-def check_raw_input(X, y):
+def check_raw_input(X, y, categorical=None):
     """Checks on the raw input, before any conversion: feature types, lengths and
-    missing labels.
+    missing labels. The columns of indices ``categorical`` may hold categories.
 
     Examples
     --------
     >>> from gamo_sampler._validation import check_raw_input
     >>> check_raw_input([[0.0], [1.0]], [0, 1])
+    >>> check_raw_input([[0.0, "red"], [1.0, "blue"]], [0, 1], categorical=[1])
     """
-    check_numeric_features(X)
+    check_numeric_features(X, categorical)
     check_not_empty(X)
     if y is not None:  # validate_data says that y is required
         check_consistent_rows(X, y)
         check_no_missing_labels(y)
 
 
-def check_numeric_features(X):
-    """Refuse categorical columns and text that is not a number.
+def check_numeric_features(X, categorical=None):
+    """Refuse categorical columns and text that is not a number, outside the
+    columns of indices ``categorical`` (declared categorical).
 
     Text made of numbers (``'1.5'``) and object arrays of numbers are converted,
     as scikit-learn does. pandas categorical columns are refused even when their
@@ -129,24 +133,38 @@ def check_numeric_features(X):
     """
     if sparse.issparse(X):
         return
+    skip = set() if categorical is None else set(np.asarray(categorical).tolist())
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # a pandas DataFrame
-        problems = []
+        problems, categories = [], []
         for i, (name, dtype) in enumerate(X.dtypes.items()):
+            if i in skip:
+                continue
             if dtype.name == "category":
                 problems.append(f"{name!r} (categorical)")
+                categories.append(name)
             elif dtype.kind in "mM":
                 problems.append(f"{name!r} (date or time)")
             elif dtype.kind in "OSU" or str(dtype).startswith("string"):
                 column = np.asarray(X.iloc[:, i], dtype=object)
                 if _first_non_number(column) is not None:
                     problems.append(f"{name!r} (text)")
+                    categories.append(name)
         if problems:
+            example = (
+                f" For categories: categorical_features={categories[:10]!r}."
+                if categories
+                else ""
+            )
             raise TypeError(
                 f"X has non-numeric columns: {', '.join(problems[:10])}"
                 f"{' and more' if len(problems) > 10 else ''}. {ENCODER_HINT}"
+                f"{example}"
             )
         return
     array = X if hasattr(X, "dtype") else _as_array_or_none(X)
+    if skip and array is not None and array.ndim == 2:
+        kept = [i for i in range(array.shape[1]) if i not in skip]
+        array = array[:, kept]
     if array is not None and array.dtype.kind in "mM":
         raise TypeError(f"X holds dates or times ({array.dtype}). {ENCODER_HINT}")
     if array is None or array.dtype.kind not in "OSU":
@@ -158,8 +176,9 @@ def check_numeric_features(X):
         )
 
 
-def check_no_bool_columns(X):
-    """Refuse bool columns of a DataFrame given to a sampler.
+def check_no_bool_columns(X, categorical=None):
+    """Refuse bool columns of a DataFrame given to a sampler, unless declared
+    categorical (columns of indices ``categorical``).
 
     imbalanced-learn casts a DataFrame's output back to the input dtypes, and a
     convex combination of 0 and 1 cast to bool is True unless every weight falls
@@ -177,14 +196,20 @@ def check_no_bool_columns(X):
     """
     if not (hasattr(X, "columns") and hasattr(X, "iloc")):
         return
-    flags = [name for name, dtype in X.dtypes.items() if dtype.kind == "b"]
+    skip = set() if categorical is None else set(np.asarray(categorical).tolist())
+    flags = [
+        name
+        for i, (name, dtype) in enumerate(X.dtypes.items())
+        if dtype.kind == "b" and i not in skip
+    ]
     if flags:
         raise TypeError(
             f"X has bool columns: {flags!r}. The resampled DataFrame keeps the input "
             "dtypes, and a convex combination of False and True cast back to bool "
-            "is nearly always True. Convert them to float first (X.astype("
-            f"{{{flags[0]!r}: float}})) to keep the interpolated values, or use "
-            "imblearn.over_sampling.SMOTENC for categorical features."
+            "is nearly always True. Declare them categorical (categorical_features="
+            f"{flags!r}) to get True or False of a real row, or convert them to "
+            f"float first (X.astype({{{flags[0]!r}: float}})) to keep the "
+            "interpolated values."
         )
 
 

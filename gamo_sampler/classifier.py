@@ -12,6 +12,8 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
+    CATEGORICAL_CONSTRAINT,
+    CATEGORICAL_DOC,
     EARLY_STOPPING_ATTRIBUTES_DOC,
     GAME_PARAMETER_CONSTRAINTS,
     GAME_PARAMETERS_DOC,
@@ -29,6 +31,12 @@ from ._validation import (
     check_sampling_strategy_dict,
     validate_fit_input,
     validate_predict_input,
+)
+from .categorical import (
+    categorical_coder,
+    fit_coder,
+    resolve_categorical_features,
+    validate_mixed_input,
 )
 from .image import FEATURE_CHUNK, as_images, check_image_shape, train_images
 
@@ -72,6 +80,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         drawn (in proportion to each class's deficit), with imbalanced-learn's
         over-sampling semantics. ``{{}}`` oversamples nothing and trains the
         plain network: the baseline of the paper.
+
+    {categorical_features} At predict time, a category not seen in ``fit``
+        gets an all-zero one-hot code, as with scikit-learn's
+        ``OneHotEncoder(handle_unknown='ignore')``. Not for images.
 
     {game_parameters}
 
@@ -119,6 +131,13 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     device_ : torch.device
         Device the game was trained on.
 
+    categorical_features_ : ndarray of int
+        Indices of the categorical features; empty when there are none.
+
+    categorical_encoder_ : OneHotEncoder or None
+        The one-hot encoder of the categorical features, for the game and for
+        prediction; None when there are none.
+
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -146,6 +165,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         "sampling_strategy": BaseOverSampler._parameter_constraints[
             "sampling_strategy"
         ],
+        **CATEGORICAL_CONSTRAINT,
         **GAME_PARAMETER_CONSTRAINTS,
         **STANDARDIZE_CONSTRAINT,
         "image_shape": [None, "array-like"],
@@ -156,6 +176,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         self,
         sampling_strategy="auto",
         *,
+        categorical_features=None,
         max_iter="auto",
         max_time=None,
         batch_size=32,
@@ -179,6 +200,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         feature_extractor=None,
     ):
         self.sampling_strategy = sampling_strategy
+        self.categorical_features = categorical_features
         self.max_iter = max_iter
         self.max_time = max_time
         self.batch_size = batch_size
@@ -222,14 +244,25 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             return self._fit(X, y)
 
     def _fit(self, X, y):
-        check_raw_input(X, y)
+        categorical = resolve_categorical_features(self.categorical_features, X)
+        self.categorical_features_ = categorical
+        check_raw_input(X, y, categorical)
         if type_of_target(y).startswith(("multilabel", "multiclass-multioutput")):
             raise ValueError(
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
             )
         images = self._uses_images(X)
-        X, y = validate_fit_input(self, X, y, allow_nd=images)
+        if images and len(categorical):
+            raise ValueError(
+                "categorical_features does not apply to images: the image game "
+                "reads pixels through a feature extractor. Leave "
+                "categorical_features=None with images."
+            )
+        if len(categorical):
+            X, y = validate_mixed_input(self, X, y, categorical)
+        else:
+            X, y = validate_fit_input(self, X, y, allow_nd=images)
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )
@@ -239,6 +272,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         )
         deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
         check_oversampled_classes(counts, deficits, self.classes_)
+        coder = fit_coder(self, X)
         (seed,) = draw_seeds(self.random_state, n_seeds=1)
         self.image_shape_ = self.feature_extractor_ = self.feature_history_ = None
         if images:
@@ -251,8 +285,12 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             self.feature_extractor_ = result.feature_extractor
             self.feature_history_ = result.feature_history
         else:
+            # The game plays on numeric features and one-hot codes of categories.
+            X_game, scaled = (
+                (X, None) if coder is None else (coder.encode(X), coder.scaled)
+            )
             result, anchor_index = train(
-                self, X, y_codes, self.classes_, deficits, seed
+                self, X_game, y_codes, self.classes_, deficits, seed, scaled
             )
         self.classifier_ = result.classifier
         self.generator_ = result.generator
@@ -283,7 +321,15 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images = self.image_shape_ is not None
-        X = validate_predict_input(self, X, allow_nd=images)
+        coder = categorical_coder(self)
+        if coder is None:
+            X = validate_predict_input(self, X, allow_nd=images)
+        else:
+            X, _ = validate_mixed_input(
+                self, X, None, self.categorical_features_, reset=False
+            )
+            # Unknown categories get all-zero codes.
+            X = coder.encode(X)
         # In float64 first: a value that float32 cannot hold after scaling (far
         # outside the training range) would give NaN probabilities.
         X = self.standardizer_.transform(X, dtype=np.float64)
@@ -335,6 +381,7 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
 
 GAMOClassifier.__doc__ = GAMOClassifier.__doc__.format(
+    categorical_features=CATEGORICAL_DOC,
     game_parameters=GAME_PARAMETERS_DOC,
     early_stopping_attributes=EARLY_STOPPING_ATTRIBUTES_DOC,
     standardize=STANDARDIZE_DOC,

@@ -463,7 +463,13 @@ class GAMO2PixSampler(BaseOverSampler):
         params = {
             name: getattr(self, name)
             for name in GAMOClassifier._parameter_constraints
-            if name not in ("sampling_strategy", "random_state", "standardize")
+            if name
+            not in (
+                "sampling_strategy",
+                "random_state",
+                "standardize",
+                "categorical_features",
+            )
         }
         # The user's sampling_strategy, not sampling_strategy_: a dict means
         # target counts there, but counts to generate here.

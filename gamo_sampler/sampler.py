@@ -6,6 +6,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 
 from ._base import (
+    CATEGORICAL_CONSTRAINT,
+    CATEGORICAL_DOC,
     EARLY_STOPPING_ATTRIBUTES,
     EARLY_STOPPING_ATTRIBUTES_DOC,
     GAME_PARAMETER_CONSTRAINTS,
@@ -25,6 +27,13 @@ from ._validation import (
     check_sample_counts,
     check_sampling_strategy_dict,
     validate_fit_input,
+)
+from .categorical import (
+    categorical_coder,
+    draw_categories,
+    fit_coder,
+    resolve_categorical_features,
+    validate_mixed_input,
 )
 
 # Rows generated per chunk, and the most entries of the (chunk, n_i) weight matrix
@@ -49,6 +58,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     Parameters
     ----------
     {sampling_strategy}
+
+    {categorical_features}
 
     {game_parameters}
 
@@ -82,7 +93,15 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     anchor_rows_ : list of ndarray
         For each oversampled class, in ``generator_``'s class order, the real rows
         (original units) that its generated rows are convex combinations of: all
-        rows of the class, or the ``max_anchors`` chosen ones.
+        rows of the class, or the ``max_anchors`` chosen ones. With categorical
+        features, an object array unless X was a numeric array.
+
+    categorical_features_ : ndarray of int
+        Indices of the categorical features; empty when there are none.
+
+    categorical_encoder_ : OneHotEncoder or None
+        The one-hot encoder of the categorical features in the game; None when
+        there are none.
 
     device_ : torch.device or None
         Device the game was trained on; None if no class needed rows (then
@@ -105,7 +124,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     Features are standardised internally; generated rows are mapped back, so in
     the original units they are still convex combinations of real rows. The
     returned array holds the original rows, unchanged and in order, followed by
-    the synthetic rows.
+    the synthetic rows. A categorical feature of a synthetic row takes the
+    category of one of the anchor rows that the row combines, drawn with
+    probability equal to its convex weight: a category the class has.
 
     Examples
     --------
@@ -124,14 +145,20 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
     _parameter_constraints = {
         **BaseOverSampler._parameter_constraints,
+        **CATEGORICAL_CONSTRAINT,
         **GAME_PARAMETER_CONSTRAINTS,
         **STANDARDIZE_CONSTRAINT,
     }
+    # How a categorical feature of a generated row gets its category from the
+    # convex weights (see gamo_sampler.categorical.draw_categories, and
+    # benchmarks/category_draw.py for the measurement that chose it).
+    _category_draw = "sample"
 
     def __init__(
         self,
         sampling_strategy="auto",
         *,
+        categorical_features=None,
         max_iter="auto",
         max_time=None,
         batch_size=32,
@@ -153,6 +180,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         n_threads=1,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.categorical_features = categorical_features
         self.max_iter = max_iter
         self.max_time = max_time
         self.batch_size = batch_size
@@ -191,7 +219,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             The sampler.
         """
         with unfitted_on_failure(self):
-            check_raw_input(X, y)
+            self._resolve_categorical_features(X)
+            check_raw_input(X, y, self.categorical_features_)
             return super().fit(X, y, **params)
 
     def fit_resample(self, X, y, **params):
@@ -202,7 +231,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training rows: numeric, finite, dense.
+            Training rows: dense, numeric and finite except in the categorical
+            features, which hold categories of any one type (no missing ones).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
         **params : dict
@@ -212,17 +242,20 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         -------
         X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
             The original rows, unchanged and in order, then the synthetic rows.
-            A DataFrame keeps its dtypes: in integer columns (numpy or pandas
-            nullable), the synthetic values are rounded to the nearest integer.
+            A DataFrame keeps its dtypes (categories included): in numeric
+            integer columns (numpy or pandas nullable), the synthetic values are
+            rounded to the nearest integer. Categorical features hold real
+            categories of the row's class.
         y_resampled : ndarray or Series of shape (n_samples_new,)
             Their labels.
         """
         with unfitted_on_failure(self):
-            check_raw_input(X, y)
-            check_no_bool_columns(X)
+            categorical = self._resolve_categorical_features(X)
+            check_raw_input(X, y, categorical)
+            check_no_bool_columns(X, categorical)
             # sample() returns the containers of this input.
             self._input_templates_ = self._empty_like(X), self._empty_like(y)
-            dtypes = integer_columns(X)
+            dtypes = integer_columns(X, categorical)
             if not dtypes:
                 return super().fit_resample(X, y, **params)
             # Resample integer columns as floats, then round the synthetic values:
@@ -234,9 +267,22 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             X_res[names] = X_res[names].round()
             return X_res.astype(dtypes), y_res
 
+    def _resolve_categorical_features(self, X):
+        """Set and return ``categorical_features_`` for the raw input ``X``."""
+        # Parameters are checked here, before imblearn's fit does: the
+        # resolution reads categorical_features.
+        self._validate_params()
+        self.categorical_features_ = resolve_categorical_features(
+            self.categorical_features, X
+        )
+        return self.categorical_features_
+
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y = validate_fit_input(self, X, y)
+        if len(self.categorical_features_):
+            X, y = validate_mixed_input(self, X, y, self.categorical_features_)
+        else:
+            X, y = validate_fit_input(self, X, y)
         check_sampling_strategy_dict(self.sampling_strategy, y)
         return X, y, binarize_y
 
@@ -246,6 +292,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         )
         deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
         check_oversampled_classes(counts, deficits, self.classes_)
+        coder = fit_coder(self, X)
         oversampled = np.flatnonzero(deficits > 0)
         # Original rows of each oversampled class, in the generator's order: the
         # convex weights are tied to these rows.
@@ -259,8 +306,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             # Nothing trained: no device and no scaling of this fit.
             self.device_ = self.standardizer_ = None
             return X.copy(), y.copy()
+        # The game plays on numeric features and one-hot codes of categories.
+        X_game, scaled = (X, None) if coder is None else (coder.encode(X), coder.scaled)
         result, anchor_index = train(
-            self, X, y_codes, self.classes_, deficits, game_seed
+            self, X_game, y_codes, self.classes_, deficits, game_seed, scaled
         )
         self.generator_ = result.generator
         # With max_anchors or early stopping, the generator combines a subset of
@@ -338,7 +387,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         if X_template is not None:
             X_new = pd.DataFrame(X_new, columns=X_template.columns)
-            names = list(integer_columns(X_template))
+            categorical = getattr(self, "categorical_features_", ())
+            names = list(integer_columns(X_template, categorical))
             X_new[names] = X_new[names].round()
             X_new = X_new.astype(X_template.dtypes)
         if y_template is not None:
@@ -356,8 +406,12 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         return data.iloc[:0] if isinstance(data, pd.DataFrame | pd.Series) else None
 
     def _generate(self, counts, seed, y_dtype):
-        """Draw ``counts[label]`` rows per class as exact convex combinations."""
+        """Draw ``counts[label]`` rows per class as exact convex combinations
+        (numeric features) and real categories drawn from the same weights."""
         rng = torch.Generator().manual_seed(seed)
+        # Its own stream, so numeric-only rows are the same as without it.
+        category_rng = np.random.default_rng(seed)
+        coder = categorical_coder(self)
         generator = self.generator_.eval()
         labels = self.oversampled_classes_.tolist()
         X_parts, y_parts = [], []
@@ -365,7 +419,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             if n_rows <= 0:
                 continue
             j = labels.index(label)
-            rows = self.anchor_rows_[j].astype(np.float64)
+            anchors = self.anchor_rows_[j]
+            if coder is None:
+                rows = anchors.astype(np.float64)
+            else:
+                rows = coder.numbers(anchors)
             low, high = rows.min(axis=0), rows.max(axis=0)
             chunk = max(1, min(GENERATION_CHUNK, GENERATION_BUDGET // len(rows)))
             for start in range(0, n_rows, chunk):
@@ -376,11 +434,21 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
                 alpha /= alpha.sum(axis=1, keepdims=True)
                 # Clipping only removes float rounding: the product is already a
                 # convex combination of the class's rows.
-                X_parts.append(np.clip(alpha @ rows, low, high))
+                numbers = np.clip(alpha @ rows, low, high)
+                if coder is None:
+                    X_parts.append(numbers)
+                    continue
+                part = np.empty((size, anchors.shape[1]), dtype=anchors.dtype)
+                part[:, coder.numeric] = numbers
+                part[:, coder.categorical] = draw_categories(
+                    alpha, coder.categories(anchors), self._category_draw, category_rng
+                )
+                X_parts.append(part)
             y_parts.append(np.full(n_rows, label, dtype=y_dtype))
         if not X_parts:
             n_features = self.anchor_rows_[0].shape[1]
-            return np.empty((0, n_features)), np.empty(0, dtype=y_dtype)
+            empty = np.empty((0, n_features), dtype=self.anchor_rows_[0].dtype)
+            return empty, np.empty(0, dtype=y_dtype)
         return np.vstack(X_parts), np.concatenate(y_parts)
 
     def __sklearn_tags__(self):
@@ -390,12 +458,18 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         return tags
 
 
-def integer_columns(X):
+def integer_columns(X, categorical=()):
     """The dtype of each integer column of a DataFrame (numpy or pandas
-    nullable), by name; empty for anything else."""
+    nullable), by name, outside the columns of indices ``categorical``; empty for
+    anything else."""
     if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
         return {}
-    return {name: dtype for name, dtype in X.dtypes.items() if dtype.kind in "iu"}
+    skip = set(np.asarray(categorical).tolist())
+    return {
+        name: dtype
+        for i, (name, dtype) in enumerate(X.dtypes.items())
+        if dtype.kind in "iu" and i not in skip
+    }
 
 
 def share_rows(n_samples, weights):
@@ -412,6 +486,7 @@ def share_rows(n_samples, weights):
 
 GAMOSampler.__doc__ = GAMOSampler.__doc__.format(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    categorical_features=CATEGORICAL_DOC,
     game_parameters=GAME_PARAMETERS_DOC,
     early_stopping_attributes=EARLY_STOPPING_ATTRIBUTES_DOC,
     standardize=STANDARDIZE_DOC,

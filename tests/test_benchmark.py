@@ -98,7 +98,9 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
     assert f"Overwriting the results in {tmp_path}" in capsys.readouterr().out
 
 
-@pytest.mark.filterwarnings("ignore:'gamo_sampler.benchmark' found in sys.modules")
+@pytest.mark.filterwarnings(
+    r"ignore:'gamo_sampler\.benchmark(\.__main__)?' found in sys.modules"
+)
 def test_python_dash_m_runs_the_command(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["gamo-benchmark", "--help"])
     with pytest.raises(SystemExit) as exit_info:
@@ -170,7 +172,7 @@ def test_resampling_sees_only_the_training_fold_once_per_sampler(monkeypatch):
     def spy_or_real(name, **kwargs):
         return Spy() if name == "ros" else make_sampler(name, **kwargs)
 
-    monkeypatch.setattr(benchmark, "make_sampler", spy_or_real)
+    monkeypatch.setattr(benchmark.protocol, "make_sampler", spy_or_real)
     config = BenchmarkConfig(
         datasets=["toy2d"],
         samplers=["ros"],
@@ -202,7 +204,7 @@ def test_a_failing_sampler_is_recorded_not_fatal(monkeypatch):
             raise RuntimeError("boom")
         return make_sampler(name, **kwargs)
 
-    monkeypatch.setattr(benchmark, "make_sampler", broken)
+    monkeypatch.setattr(benchmark.protocol, "make_sampler", broken)
     config = BenchmarkConfig(datasets=["toy2d"], seeds=(0,), protocol="cv", **FAST)
     results = run_benchmark(config, progress=False)
     failed = results[results["sampler"] == "smote"]

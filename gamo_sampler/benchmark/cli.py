@@ -1,0 +1,335 @@
+"""The ``gamo-benchmark`` command: arguments, run, and the files it writes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
+from .chart import plot_results
+from .config import (
+    DEFAULT_CONFIG,
+    KEEL_ALIAS,
+    METRICS,
+    PROTOCOLS,
+    QUICK_SETTINGS,
+    BenchmarkConfig,
+    expand_datasets,
+)
+from .models import CLASSIFIERS, SAMPLERS
+from .protocol import run_benchmark
+from .summary import mean_ranks, summarize, verdict
+from .tables import LEGEND, report
+
+__all__ = ["build_parser", "config_from_args", "main"]
+
+DEFAULT_OUTPUT_DIR = "gamo-benchmark-results"
+OUTPUT_FILES = (
+    "results.csv",
+    "summary.csv",
+    "ranks.csv",
+    "tables.md",
+    "benchmark.png",
+    "config.json",
+)
+
+
+def build_parser():
+    """The ``gamo-benchmark`` argument parser."""
+    default = DEFAULT_CONFIG
+    parser = argparse.ArgumentParser(
+        prog="gamo-benchmark",
+        description=(
+            "Compare GAMO with RandomOverSampler, SMOTE, BorderlineSMOTE and ADASYN "
+            "with the same downstream classifiers, resampling only the training "
+            "part of each split. Without arguments: imbalanced digits (trained on "
+            "its imbalanced training set, scored on its balanced test set), every "
+            "sampler and classifier, seeds 0 1 2, max_iter=500 (about a minute on "
+            "2 CPU cores). KEEL datasets: stratified k-fold CV, repeated per seed."
+        ),
+    )
+    known = ", ".join([*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>"])
+    parser.add_argument(
+        "--datasets", nargs="+", default=list(default.datasets), metavar="NAME",
+        help=f"datasets to run ({known}; 'keel' is the {len(KEEL_SUITE)}-dataset "
+        "KEEL suite). Default: digits.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--samplers", nargs="+", default=list(default.samplers),
+        choices=list(SAMPLERS), metavar="NAME",
+        help=f"samplers ({', '.join(SAMPLERS)}). Default: all.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--classifiers", nargs="+", default=list(default.classifiers),
+        choices=list(CLASSIFIERS), metavar="NAME",
+        help="downstream classifiers (mlp = GAMO's own network without "
+        "oversampling, logreg, forest) and gamo = GAMOClassifier. Default: all.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--folds", type=int, default=None,
+        help=f"folds of the stratified k-fold (default {default.folds}).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--repeats", type=int, default=None,
+        help="repetitions (seeds 0..R-1): of the k-fold, or of the holdout "
+        "draw and training (default 3).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=None,
+        help="seeds, one repetition each (instead of --repeats).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-iter", type=int, default=None,
+        help=f"iterations of GAMO and the MLP (default {default.max_iter}; the "
+        "estimators' own default is 2000).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--device", default=default.device,
+        help="torch device of GAMO and the MLP: auto, cpu or cuda (default auto).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--protocol", default=default.protocol, choices=PROTOCOLS,
+        help="cv: stratified k-fold on every dataset; holdout: datasets with a "
+        "balanced protocol test set (digits, fmnist-ir100, mnist) train on their "
+        "training set and are scored on it, once per seed (the others use CV); "
+        "auto (default) = holdout.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quick", action="store_true",
+        help=f"smoke run: seed {QUICK_SETTINGS['seeds'][0]} only, max_iter="
+        f"{QUICK_SETTINGS['max_iter']}, and {QUICK_SETTINGS['folds']} folds on "
+        "cross-validated datasets (those with a holdout test set keep their "
+        "split), unless given explicitly.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rank-by", default="balanced_accuracy", choices=list(METRICS),
+        help="metric that ranks the models (default balanced_accuracy).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="torch and BLAS threads (default 1: the small networks gain little "
+        "from more, and lose much when cores are shared; 0 = the libraries' "
+        "choice).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--output-dir", default=None,
+        help="folder for results.csv, summary.csv, ranks.csv, tables.md, "
+        "benchmark.png and config.json (default ./gamo-benchmark-results, or the "
+        "folder of --from-results).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--from-results", default=None, metavar="CSV",
+        help="run nothing: rebuild the tables and chart from a results.csv of an "
+        "earlier run (or several concatenated).",
+    )  # fmt: skip
+    parser.add_argument("--no-plot", action="store_true", help="do not draw the chart.")
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar."
+    )
+    return parser
+
+
+def config_from_args(args):
+    """Turn parsed arguments into a :class:`BenchmarkConfig`."""
+    quick = QUICK_SETTINGS if args.quick else {}
+    default = DEFAULT_CONFIG
+    if args.seeds is not None:
+        if args.repeats is not None and args.repeats != len(args.seeds):
+            raise ValueError("--repeats and --seeds disagree; give one of them.")
+        seeds = tuple(args.seeds)
+    elif args.repeats is not None:
+        seeds = tuple(range(args.repeats))
+    else:
+        seeds = quick.get("seeds", default.seeds)
+    return BenchmarkConfig(
+        datasets=tuple(args.datasets),
+        samplers=tuple(dict.fromkeys(args.samplers)),
+        classifiers=tuple(dict.fromkeys(args.classifiers)),
+        folds=_first(args.folds, quick.get("folds"), default.folds),
+        seeds=seeds,
+        max_iter=_first(args.max_iter, quick.get("max_iter"), default.max_iter),
+        device=args.device,
+        threads=args.threads,
+        protocol=args.protocol,
+    )
+
+
+def _first(*values):
+    return next(value for value in values if value is not None)
+
+
+def _describe(config):
+    from ..game import resolve_device
+
+    protocol = {
+        "cv": f"stratified {config.folds}-fold CV",
+        "auto": f"holdout test set where the dataset has one, else stratified "
+        f"{config.folds}-fold CV",
+    }
+    protocol["holdout"] = protocol["auto"]
+    seeds = ", ".join(map(str, config.seeds))
+    return (
+        f"gamo-benchmark: {len(expand_datasets(config.datasets))} dataset(s), "
+        f"{len(config.models)} models; {protocol[config.protocol]}; "
+        f"{len(config.seeds)} repetition(s) (seeds {seeds}); "
+        f"max_iter={config.max_iter} for GAMO and the MLP; "
+        f"device={resolve_device(config.device)}"
+    )
+
+
+def _versions():
+    import imblearn
+    import sklearn
+    import torch
+
+    from .._version import __version__
+
+    return {
+        "gamo_sampler": __version__,
+        "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__,
+        "imbalanced-learn": imblearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def main(argv=None):
+    """Entry point of ``gamo-benchmark``; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 when the run completed (a model that fails on a split is recorded
+        in ``results.csv`` and reported, not fatal), 2 on a usage or data
+        error.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark import main
+    >>> main(["--samplers", "none", "smote", "--classifiers", "logreg",
+    ...       "--folds", "2", "--no-plot", "--no-progress",
+    ...       "--output-dir", "/tmp/gamo-doctest"])  # doctest: +SKIP
+    0
+    """
+    from ..game import resolve_device
+
+    args = build_parser().parse_args(argv)
+    if args.from_results:
+        return _resummarize(args)
+    try:
+        config = config_from_args(args)
+        device = str(resolve_device(config.device))
+    except ValueError as error:
+        print(f"gamo-benchmark: error: {error}", file=sys.stderr)
+        return 2
+    print(_describe(config), flush=True)
+    output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
+    earlier = [name for name in OUTPUT_FILES if (output / name).exists()]
+    if earlier:
+        print(
+            f"Overwriting the results in {output}/ ({', '.join(earlier)} of an "
+            "earlier run) when this run ends.",
+            flush=True,
+        )
+    start = time.perf_counter()
+    try:
+        results = run_benchmark(
+            config,
+            progress=not args.no_progress,
+            log=lambda line: print(line, flush=True),
+        )
+    except (ImportError, FileNotFoundError, KeyError, ValueError) as error:
+        # str() of a KeyError is the repr of its message, quotes included.
+        message = error.args[0] if isinstance(error, KeyError) else error
+        print(f"gamo-benchmark: error: {message}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - start
+
+    output.mkdir(parents=True, exist_ok=True)
+    results.to_csv(output / "results.csv", index=False)
+    description = f"{_describe(config)}; wall time {elapsed:.0f} s"
+    settings = asdict(config)
+    settings["models"] = [model.name for model in config.models]
+    settings.update(device=device, device_requested=config.device)
+    settings.update(
+        description=description,
+        wall_time_s=round(elapsed, 1),
+        versions=_versions(),
+        argv=sys.argv[1:] if argv is None else list(argv),
+    )
+    (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
+    written = _write_summaries(results, output, description, args)
+    written = ["results.csv", "config.json", *written]
+    print(f"Wrote {', '.join(written)} to {output}/ (wall time {elapsed:.0f} s).")
+    return 0
+
+
+def _resummarize(args):
+    """``--from-results``: tables and chart again from a saved results.csv."""
+    import pandas as pd
+
+    path = Path(args.from_results)
+    if not path.is_file():
+        print(f"gamo-benchmark: error: {path} does not exist.", file=sys.stderr)
+        return 2
+    results = pd.read_csv(path)
+    results["error"] = results["error"].fillna("").astype(str)
+    output = Path(args.output_dir) if args.output_dir else path.parent
+    output.mkdir(parents=True, exist_ok=True)
+    settings_path = path.parent / "config.json"
+    description = f"Summary of {path}"
+    if settings_path.is_file():
+        description = json.loads(settings_path.read_text()).get(
+            "description", description
+        )
+    written = _write_summaries(results, output, description, args)
+    print(f"Wrote {', '.join(written)} to {output}/.")
+    return 0
+
+
+def _write_summaries(results, output, description, args):
+    """Write summary.csv, ranks.csv, tables.md and the chart; print the tables."""
+    summary = summarize(results, rank_by=args.rank_by)
+    ranks = mean_ranks(summary, rank_by=args.rank_by)
+    summary.to_csv(output / "summary.csv", index=False)
+    ranks.to_csv(output / "ranks.csv", index=False)
+    tables = report(summary, ranks, rank_by=args.rank_by, markdown=True)
+    conclusion = verdict(summary, ranks, rank_by=args.rank_by)
+    (output / "tables.md").write_text(
+        f"{description}\n\n{tables}\n\n{conclusion}\n\n{LEGEND}\n"
+    )
+    print()
+    print(report(summary, ranks, rank_by=args.rank_by))
+    print()
+    written = ["summary.csv", "ranks.csv", "tables.md"]
+    if not args.no_plot:
+        try:
+            plot_results(summary, ranks, output / "benchmark.png", rank_by=args.rank_by)
+            written.append("benchmark.png")
+        except ImportError:
+            print("matplotlib is not installed: no chart (pip install matplotlib).")
+    failures = results[results["error"] != ""]
+    if len(failures):
+        print(
+            f"{len(failures)} of {len(results)} fits failed (their metrics are NaN, "
+            "the means are over the other splits, and a model that failed on a "
+            "split ranks last on that dataset). One error per sampler:"
+        )
+        for record in failures.drop_duplicates("sampler").to_dict("records"):
+            print(f"  {record['dataset']} {record['model']}: {record['error']}")
+    print(conclusion)
+    print(LEGEND)
+    return written

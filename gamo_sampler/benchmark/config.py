@@ -1,0 +1,182 @@
+"""Settings of a benchmark run: :class:`BenchmarkConfig`, the metrics and the
+model plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
+from .models import CLASSIFIERS, SAMPLERS
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "METRICS",
+    "QUICK_SETTINGS",
+    "BenchmarkConfig",
+    "Model",
+    "expand_datasets",
+]
+
+METRICS = {
+    "balanced_accuracy": "ACSA",
+    "geometric_mean": "GM",
+    "f1_macro": "F1 macro",
+}
+"""Metric columns, mapped to short names.
+
+``balanced_accuracy`` is the mean per-class recall, the paper's ACSA;
+``geometric_mean`` is :func:`imblearn.metrics.geometric_mean_score`, the
+geometric mean of per-class recalls, the paper's GM; ``f1_macro`` is the
+unweighted mean of per-class F1 scores.
+"""
+
+KEEL_ALIAS = "keel"
+PROTOCOLS = ("auto", "cv", "holdout")
+
+
+def _check_datasets(names):
+    """Refuse a dataset name that neither the registry nor KEEL knows."""
+    for name in names:
+        known = name in DATASETS or name in KEEL_SUITE or name == KEEL_ALIAS
+        if not (known or name.startswith(KEEL_PREFIX)):
+            raise ValueError(
+                f"Unknown dataset {name!r}; choose among {', '.join(DATASETS)}, "
+                f"{KEEL_ALIAS} (the {len(KEEL_SUITE)} datasets of the KEEL suite) "
+                f"or {KEEL_PREFIX}<name> for one KEEL dataset (e.g. "
+                f"{KEEL_PREFIX}yeast4)."
+            )
+    if not names:
+        raise ValueError("At least one dataset is needed.")
+
+
+def _check_keys(keys, known, what):
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise ValueError(f"Unknown {what} {unknown}; choose among {', '.join(known)}.")
+    if not keys:
+        raise ValueError(f"At least one {what} is needed.")
+
+
+@dataclass(frozen=True)
+class BenchmarkConfig:
+    """Settings of a benchmark run.
+
+    Parameters
+    ----------
+    datasets : tuple of str
+        Dataset names understood by :func:`gamo_sampler.datasets.load_dataset`
+        (``"digits"``, ``"keel:yeast4"``, ...).
+    samplers : tuple of str
+        Keys of :data:`SAMPLERS`.
+    classifiers : tuple of str
+        Keys of :data:`CLASSIFIERS`.
+    folds : int
+        Number of folds of the stratified k-fold.
+    seeds : tuple of int
+        One repetition per seed. Under cross-validation the seed shuffles the
+        folds; under the holdout protocol it draws the dataset's
+        train / test split (``random_state`` of its loader). It also seeds
+        every sampler and model of that repetition.
+    max_iter : int
+        Training iterations of every GAMO game and of the MLP.
+    device : str
+        Torch device of GAMO and the MLP: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+    threads : int
+        Threads of torch and of the BLAS libraries during the run; 0 leaves
+        the libraries' own choice. The default, 1, is fastest for these small
+        networks on a few cores, and much faster when the cores are shared.
+    protocol : {"auto", "cv", "holdout"}
+        ``"cv"``: stratified k-fold cross-validation on the training data of
+        every dataset. ``"holdout"``: datasets that come with a protocol test
+        set (``digits``, ``fmnist-ir100``, ``mnist``, all class-balanced) are
+        trained on their whole imbalanced training set and scored on that
+        test set, once per seed; datasets without one (KEEL, ``toy2d``) fall
+        back to cross-validation. ``"auto"`` (default) is ``"holdout"``:
+        small minority classes leave too few rows in a k-fold test part for
+        G-mean to be stable (one error on a 2-row class zeroes it), and the
+        balanced test set is the paper's protocol.
+    """
+
+    datasets: tuple = ("digits",)
+    samplers: tuple = tuple(SAMPLERS)
+    classifiers: tuple = tuple(CLASSIFIERS)
+    folds: int = 5
+    seeds: tuple = (0, 1, 2)
+    max_iter: int = 500
+    device: str = "auto"
+    threads: int = 1
+    protocol: str = "auto"
+    models: tuple = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "datasets", tuple(self.datasets))
+        object.__setattr__(self, "samplers", tuple(self.samplers))
+        object.__setattr__(self, "classifiers", tuple(self.classifiers))
+        object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
+        _check_datasets(self.datasets)
+        _check_keys(self.samplers, SAMPLERS, "sampler")
+        _check_keys(self.classifiers, CLASSIFIERS, "classifier")
+        if self.folds < 2:
+            raise ValueError(f"folds must be >= 2, got {self.folds}.")
+        if self.max_iter < 1:
+            raise ValueError(f"max_iter must be >= 1, got {self.max_iter}.")
+        if not self.seeds:
+            raise ValueError("At least one seed is needed.")
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(
+                f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}."
+            )
+        object.__setattr__(self, "models", _model_plan(self))
+
+
+@dataclass(frozen=True)
+class Model:
+    """One compared model: a sampler feeding a classifier."""
+
+    sampler: str
+    classifier: str
+
+    @property
+    def name(self):
+        if self.classifier == "gamo":
+            return CLASSIFIERS["gamo"]
+        return f"{SAMPLERS[self.sampler]} + {CLASSIFIERS[self.classifier]}"
+
+
+def _model_plan(config):
+    """Models in run order: per sampler, every classifier; then GAMOClassifier."""
+    downstream = [c for c in config.classifiers if c != "gamo"]
+    models = [Model(s, c) for s in config.samplers for c in downstream]
+    if "gamo" in config.classifiers:
+        models.append(Model("none", "gamo"))
+    return tuple(models)
+
+
+DEFAULT_CONFIG = BenchmarkConfig()
+"""The run of ``gamo-benchmark`` without arguments: imbalanced digits scored on
+its balanced test set, every sampler and classifier, seeds 0, 1, 2, 500
+iterations for GAMO and the MLP (about a minute on two CPU cores).
+KEEL datasets get stratified 5-fold cross-validation, repeated per seed."""
+
+QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,)}
+"""What ``--quick`` changes: a smoke run, a few times faster than the default."""
+
+
+def expand_datasets(names):
+    """Replace ``"keel"`` by the names of :data:`~gamo_sampler.datasets.KEEL_SUITE`.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark import expand_datasets
+    >>> expand_datasets(["digits", "keel"])[:3]
+    ['digits', 'keel:glass1', 'keel:pima']
+    """
+    expanded = []
+    for name in names:
+        if name == KEEL_ALIAS:
+            expanded.extend(KEEL_PREFIX + keel for keel in KEEL_SUITE)
+        elif name in KEEL_SUITE:
+            expanded.append(KEEL_PREFIX + name)
+        else:
+            expanded.append(name)
+    return expanded

@@ -1,0 +1,244 @@
+"""The protocol: splits, resampling of each training part, fits and scores."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import warnings
+
+import numpy as np
+
+from ..datasets import load_dataset
+from .config import DEFAULT_CONFIG, METRICS, expand_datasets
+from .models import make_classifier, make_sampler
+
+__all__ = ["limited_threads", "run_benchmark"]
+
+
+def _scores(y_true, y_pred):
+    from imblearn.metrics import geometric_mean_score
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    return {
+        "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
+        "geometric_mean": geometric_mean_score(y_true, y_pred),
+        "f1_macro": f1_score(y_true, y_pred, average="macro", zero_division=0),
+    }
+
+
+def _uses_holdout(data, config):
+    return config.protocol != "cv" and data.X_test is not None
+
+
+def _splits(name, data, config):
+    """Yield ``(protocol, seed, fold, X_train, y_train, X_test, y_test)``.
+
+    ``data`` is the dataset loaded with its default draw; the holdout protocol
+    loads it again with ``random_state=seed``.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    if _uses_holdout(data, config):
+        for seed in config.seeds:
+            drawn = load_dataset(name, random_state=seed)
+            yield "holdout", seed, 0, drawn.X, drawn.y, drawn.X_test, drawn.y_test
+        return
+    for seed in config.seeds:
+        folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=seed)
+        for fold, (train, test) in enumerate(folds.split(data.X, data.y)):
+            yield (
+                "cv",
+                seed,
+                fold,
+                data.X[train],
+                data.y[train],
+                data.X[test],
+                data.y[test],
+            )
+
+
+def _n_splits(data, config):
+    per_seed = 1 if _uses_holdout(data, config) else config.folds
+    return per_seed * len(config.seeds)
+
+
+@contextlib.contextmanager
+def limited_threads(n_threads):
+    """Cap torch's and the BLAS libraries' threads inside a ``with`` block.
+
+    Parameters
+    ----------
+    n_threads : int
+        Thread count; 0 or None changes nothing.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from gamo_sampler.benchmark import limited_threads
+    >>> with limited_threads(1):
+    ...     torch.get_num_threads()
+    1
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    if not n_threads:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        with threadpool_limits(limits=n_threads):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _timed(function, *args):
+    start = time.perf_counter()
+    value = function(*args)
+    return value, time.perf_counter() - start
+
+
+def _evaluate_split(split, dataset, config, bar):
+    """Resample one training part per sampler, fit and score every model on it."""
+    from sklearn.preprocessing import StandardScaler
+
+    protocol, seed, fold, X_train, y_train, X_test, y_test = split
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    model_seed = seed * 1000 + fold
+    rows = []
+    resampled = {}
+    for model in config.models:
+        bar.set_postfix_str(f"{dataset} | {model.name}", refresh=False)
+        row = {
+            "dataset": dataset,
+            "protocol": protocol,
+            "seed": seed,
+            "fold": fold,
+            "model": model.name,
+            "sampler": model.sampler if model.classifier != "gamo" else "gamo (joint)",
+            "classifier": model.classifier,
+            "n_train": len(y_train),
+            "error": "",
+        }
+        try:
+            if model.classifier == "gamo":
+                X_fit, y_fit, resample_time = X_train, y_train, 0.0
+            else:
+                if model.sampler not in resampled:
+                    resampled[model.sampler] = _resample(
+                        model.sampler, X_train, y_train, model_seed, config
+                    )
+                if isinstance(resampled[model.sampler], Exception):
+                    raise resampled[model.sampler]
+                X_fit, y_fit, resample_time = resampled[model.sampler]
+            classifier = make_classifier(
+                model.classifier,
+                random_state=model_seed,
+                max_iter=config.max_iter,
+                device=config.device,
+            )
+            _, train_time = _timed(classifier.fit, X_fit, y_fit)
+            row.update(_scores(y_test, classifier.predict(X_test)))
+            row.update(
+                n_fit=len(y_fit),
+                resample_time=resample_time,
+                train_time=train_time,
+                fit_time=resample_time + train_time,
+            )
+        except Exception as error:  # noqa: BLE001 - one failure must not end a run
+            row.update({metric: math.nan for metric in METRICS})
+            row["error"] = f"{type(error).__name__}: {error}"
+            if model.classifier != "gamo":
+                # Remember a failed resampling so it is not retried per classifier.
+                resampled.setdefault(model.sampler, error)
+        rows.append(row)
+        bar.update()
+    return rows
+
+
+def _resample(name, X, y, seed, config):
+    sampler = make_sampler(
+        name, y=y, random_state=seed, max_iter=config.max_iter, device=config.device
+    )
+    if sampler is None:
+        return X, y, 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        (X_res, y_res), seconds = _timed(sampler.fit_resample, X, y)
+    return X_res, y_res, seconds
+
+
+def run_benchmark(config=DEFAULT_CONFIG, *, progress=True, log=None):
+    """Run the benchmark and return one row per dataset, split and model.
+
+    Parameters
+    ----------
+    config : BenchmarkConfig, default=DEFAULT_CONFIG
+        What to run.
+    progress : bool, default=True
+        Show a tqdm progress bar over datasets, folds and models.
+    log : callable or None, default=None
+        Called with a line of text when a dataset is loaded.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        Columns ``dataset``, ``protocol`` (``"cv"`` or ``"holdout"``),
+        ``seed``, ``fold``, ``model``, ``sampler``, ``classifier``,
+        ``n_train``, ``n_fit`` (rows after resampling), the metrics of
+        :data:`METRICS`, ``resample_time``, ``train_time``, ``fit_time``
+        (seconds) and ``error`` (empty unless the model failed, in which case
+        its metrics are NaN).
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark import BenchmarkConfig, run_benchmark
+    >>> config = BenchmarkConfig(samplers=["none", "smote"],
+    ...                          classifiers=["logreg"], protocol="cv",
+    ...                          folds=2, seeds=[0])
+    >>> results = run_benchmark(config, progress=False)
+    >>> results[["model", "fold"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['none + LogReg', 0], ['SMOTE + LogReg', 0],
+     ['none + LogReg', 1], ['SMOTE + LogReg', 1]]
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    log = log or (lambda line: None)
+    names = expand_datasets(config.datasets)
+    loaded = []
+    for name in names:
+        data = load_dataset(name)
+        loaded.append(data)
+        counts = np.unique(data.y, return_counts=True)[1]
+        protocol = (
+            f"train, scored on its balanced test set of {len(data.y_test)} rows"
+            if _uses_holdout(data, config)
+            else f"stratified {config.folds}-fold CV"
+        )
+        log(
+            f"  {name}: {data.X.shape[0]} rows x {data.X.shape[1]} features, "
+            f"{len(counts)} classes, imbalance ratio "
+            f"{counts.max() / counts.min():.1f}; {protocol}"
+        )
+    total = sum(_n_splits(data, config) for data in loaded) * len(config.models)
+    rows = []
+    with (
+        limited_threads(config.threads),
+        tqdm(
+            total=total, desc="gamo-benchmark", unit="fit", disable=not progress
+        ) as bar,
+    ):
+        for name, data in zip(names, loaded, strict=True):
+            for split in _splits(name, data, config):
+                rows.extend(_evaluate_split(split, name, config, bar))
+    columns = [
+        "dataset", "protocol", "seed", "fold", "model", "sampler", "classifier",
+        "n_train", "n_fit", *METRICS, "resample_time", "train_time", "fit_time",
+        "error",
+    ]  # fmt: skip
+    return pd.DataFrame(rows).reindex(columns=columns)

@@ -1,0 +1,196 @@
+"""The printed tables of a run, as aligned text or Markdown."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import METRICS
+from .models import CLASSIFIERS, SAMPLERS
+from .summary import head_to_head
+
+__all__ = [
+    "LEGEND",
+    "dataset_table",
+    "format_table",
+    "head_to_head_table",
+    "ranks_table",
+    "report",
+    "sampler_pivot_table",
+]
+
+LEGEND = (
+    "ACSA: average class-specific accuracy (balanced accuracy), the mean of "
+    "per-class recalls; GM: geometric mean of per-class recalls (0 when a class "
+    "is never recognised); F1 macro: unweighted mean of per-class F1; ± is the "
+    "standard deviation over seeds (and folds under CV); rank 1 = best."
+)
+"""What the metric names of the tables mean, printed after them."""
+
+
+def _mean_std(mean, std, digits=3):
+    if not np.isfinite(mean):
+        return "failed"
+    if not np.isfinite(std):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def format_table(header, rows, *, markdown=False):
+    """Align ``rows`` under ``header`` as plain text or as a Markdown table.
+
+    The first column is left-aligned, the others right-aligned.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark import format_table
+    >>> print(format_table(["model", "ACSA"], [["a", "0.9"], ["bb", "0.85"]]))
+    model  ACSA
+    a       0.9
+    bb     0.85
+    """
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+
+    def line(row):
+        parts = [
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "| " + " | ".join(parts) + " |" if markdown else "  ".join(parts)
+
+    lines = [line(cells[0])]
+    if markdown:
+        rule = [
+            "-" * w if i == 0 else "-" * (w - 1) + ":" for i, w in enumerate(widths)
+        ]
+        lines.append("| " + " | ".join(rule) + " |")
+    lines.extend(line(row) for row in cells[1:])
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def dataset_table(summary, dataset, *, rank_by="balanced_accuracy", markdown=False):
+    """Table of one dataset: metrics as mean ± std, fit time and rank.
+
+    Rows are sorted by ``rank_<rank_by>``, best first.
+    """
+    part = summary[summary["dataset"] == dataset]
+    part = part.sort_values(f"rank_{rank_by}", kind="stable")
+    header = ["model", *METRICS.values(), "fit s", "rank"]
+    rows = [
+        [
+            record["model"],
+            *(_mean_std(record[f"{m}_mean"], record[f"{m}_std"]) for m in METRICS),
+            f"{record['fit_time_mean']:.2f}",
+            f"{record[f'rank_{rank_by}']:g}",
+        ]
+        for record in part.to_dict("records")
+    ]
+    if part["n_failed"].any():
+        header.append("failed")
+        for row, record in zip(rows, part.to_dict("records"), strict=True):
+            row.append(f"{record['n_failed']}/{record['n_splits']}")
+    return format_table(header, rows, markdown=markdown)
+
+
+def ranks_table(ranks, *, markdown=False):
+    """Table of :func:`mean_ranks`: averages over datasets and mean ranks."""
+    header = [
+        "model",
+        *(f"mean {short}" for short in METRICS.values()),
+        *(f"rank {short}" for short in METRICS.values()),
+        "fit s",
+    ]
+    rows = [
+        [
+            record["model"],
+            *(f"{record[m]:.3f}" for m in METRICS),
+            *(f"{record[f'rank_{m}']:.2f}" for m in METRICS),
+            f"{record['fit_time']:.2f}",
+        ]
+        for record in ranks.to_dict("records")
+    ]
+    return format_table(header, rows, markdown=markdown)
+
+
+def sampler_pivot_table(summary, metric, *, classifier="mlp", markdown=False):
+    """Datasets as rows, samplers as columns: mean ``metric`` with one classifier.
+
+    A last column holds GAMOClassifier when it was run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark import sampler_pivot_table
+    >>> summary = pd.DataFrame({
+    ...     "dataset": ["d", "d", "d"], "sampler": ["none", "gamo", "gamo (joint)"],
+    ...     "classifier": ["mlp", "mlp", "gamo"],
+    ...     "balanced_accuracy_mean": [0.7, 0.8, 0.9]})
+    >>> print(sampler_pivot_table(summary, "balanced_accuracy"))
+    dataset   none  GAMOSampler  GAMOClassifier
+    d        0.700        0.800           0.900
+    """
+    part = summary[summary["classifier"].isin([classifier, "gamo"])]
+    column = part["sampler"].map(lambda s: SAMPLERS.get(s, CLASSIFIERS["gamo"]))
+    pivot = part.assign(column=column).pivot(
+        index="dataset", columns="column", values=f"{metric}_mean"
+    )
+    datasets = list(dict.fromkeys(part["dataset"]))
+    columns = list(dict.fromkeys(column))
+    rows = [
+        [dataset, *(f"{pivot.loc[dataset, c]:.3f}" for c in columns)]
+        for dataset in datasets
+    ]
+    return format_table(["dataset", *columns], rows, markdown=markdown)
+
+
+def head_to_head_table(summary, metric="balanced_accuracy", *, markdown=False):
+    """:func:`head_to_head` as a table of "wins-ties-losses" cells."""
+    table = head_to_head(summary, metric)
+    if not table:
+        return ""
+    opponents = list(dict.fromkeys(o for cells in table.values() for o in cells))
+    header = [
+        "X",
+        *(
+            f"GAMOSampler + {c} vs X + {c}"
+            if c != CLASSIFIERS["gamo"]
+            else "GAMOClassifier vs X + MLP"
+            for c in table
+        ),
+    ]
+    rows = [
+        [
+            opponent,
+            *(
+                "-".join(map(str, cells[opponent])) if opponent in cells else ""
+                for cells in table.values()
+            ),
+        ]
+        for opponent in opponents
+    ]
+    return format_table(header, rows, markdown=markdown)
+
+
+def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
+    """All tables of a run: one per dataset, then, with several datasets, the
+    mean ranks, GAMO's wins-ties-losses and per-dataset scores with the MLP."""
+    title = "### {}" if markdown else "== {} =="
+    blocks = []
+    for dataset in dict.fromkeys(summary["dataset"]):
+        blocks.append(title.format(dataset))
+        blocks.append(
+            dataset_table(summary, dataset, rank_by=rank_by, markdown=markdown)
+        )
+    if summary["dataset"].nunique() > 1:
+        short = METRICS[rank_by]
+        blocks.append(title.format("mean over datasets (rank: 1 = best)"))
+        blocks.append(ranks_table(ranks, markdown=markdown))
+        duel = head_to_head_table(summary, rank_by, markdown=markdown)
+        if duel:
+            blocks.append(title.format(f"GAMO wins-ties-losses over datasets, {short}"))
+            blocks.append(duel)
+        if "mlp" in set(summary["classifier"]):
+            for metric in ("balanced_accuracy", "geometric_mean"):
+                blocks.append(title.format(f"{METRICS[metric]} per dataset, with MLP"))
+                blocks.append(sampler_pivot_table(summary, metric, markdown=markdown))
+    return "\n\n".join(blocks)

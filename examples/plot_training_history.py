@@ -85,8 +85,8 @@ for name, sampler in [("GAMO", with_d), ("GAMO without D", without_d)]:
 # ``early_stopping=True`` holds out 10% of the rows, scores M's balanced
 # accuracy on them every epoch (every 100 iterations on a table this small),
 # stops once more than 10 checks in a row have not improved on the best (the
-# rule of scikit-learn's ``MLPClassifier``), and keeps the
-# networks of the best check. ``plot_history`` draws the scores on a second
+# rule of scikit-learn's ``MLPClassifier``), and keeps the networks of the best
+# check. ``plot_history`` draws the scores on a second
 # axis, with a dotted line at ``best_iteration_``.
 
 from gamo_sampler import GAMOClassifier  # noqa: E402

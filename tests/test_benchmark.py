@@ -287,12 +287,16 @@ def test_summary_ranks_per_dataset_and_mean_ranks():
 def test_tables_are_aligned_text_and_markdown():
     text = format_table(["model", "ACSA"], [["a", "0.9"], ["long name", "0.85"]])
     assert text.splitlines() == [
-        "model      ACSA",
-        "a           0.9",
-        "long name  0.85",
+        "model        ACSA",
+        "a             0.9",
+        "long name    0.85",
     ]
     markdown = format_table(["model", "ACSA"], [["a", "0.9"]], markdown=True)
-    assert markdown.splitlines()[1] == "| ----- | ---: |"
+    assert markdown.splitlines() == [
+        "| model   |   ACSA |",
+        "|:--------|-------:|",
+        "| a       |    0.9 |",
+    ]
     summary = summarize(fake_results())
     report = benchmark.report(summary, mean_ranks(summary))
     assert "== d1 ==" in report and "mean over datasets" in report

@@ -38,34 +38,50 @@ def _mean_std(mean, std, digits=3):
 def format_table(header, rows, *, markdown=False):
     """Align ``rows`` under ``header`` as plain text or as a Markdown table.
 
-    The first column is left-aligned, the others right-aligned.
+    The first column is left-aligned, the others right-aligned. Cells are
+    printed as given (``str`` of each), never re-formatted as numbers.
+
+    Parameters
+    ----------
+    header : sequence
+        Column titles.
+    rows : sequence of sequences
+        One sequence of cells per row, as long as ``header``.
+    markdown : bool, default=False
+        A Markdown pipe table instead of plain text.
+
+    Returns
+    -------
+    table : str
 
     Examples
     --------
     >>> from gamo_sampler.benchmark import format_table
     >>> print(format_table(["model", "ACSA"], [["a", "0.9"], ["bb", "0.85"]]))
-    model  ACSA
-    a       0.9
-    bb     0.85
+    model      ACSA
+    a           0.9
+    bb         0.85
+    >>> print(format_table(["model", "ACSA"], [["a", "0.9"]], markdown=True))
+    | model   |   ACSA |
+    |:--------|-------:|
+    | a       |    0.9 |
     """
-    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    try:
+        from tabulate import tabulate
+    except ImportError as error:
+        raise ImportError(
+            "The benchmark's tables need tabulate: pip install tabulate, or from "
+            'a clone of gamo-sampler, pip install -e ".[benchmark]".'
+        ) from error
 
-    def line(row):
-        parts = [
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "| " + " | ".join(parts) + " |" if markdown else "  ".join(parts)
-
-    lines = [line(cells[0])]
-    if markdown:
-        rule = [
-            "-" * w if i == 0 else "-" * (w - 1) + ":" for i, w in enumerate(widths)
-        ]
-        lines.append("| " + " | ".join(rule) + " |")
-    lines.extend(line(row) for row in cells[1:])
-    return "\n".join(line.rstrip() for line in lines)
+    header = [str(cell) for cell in header]
+    return tabulate(
+        [[str(cell) for cell in row] for row in rows],
+        header,
+        tablefmt="pipe" if markdown else "plain",
+        colalign=("left",) + ("right",) * (len(header) - 1),
+        disable_numparse=True,
+    )
 
 
 def dataset_table(summary, dataset, *, rank_by="balanced_accuracy", markdown=False):

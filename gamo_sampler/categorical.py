@@ -87,14 +87,7 @@ def resolve_categorical_features(categorical_features, X):
         return empty
     n_features = n_columns(X)
     columns = getattr(X, "columns", None) if hasattr(X, "iloc") else None
-    if isinstance(categorical_features, str):
-        if categorical_features != "auto":
-            raise ValueError(
-                f"categorical_features={categorical_features!r} is not an option: "
-                "pass 'auto', column indices, column names or a boolean mask. "
-                "To name one column, put it in a list: "
-                f"categorical_features=[{categorical_features!r}]."
-            )
+    if isinstance(categorical_features, str) and categorical_features == "auto":
         if columns is None:
             raise ValueError(
                 "categorical_features='auto' finds the categorical columns of a "
@@ -200,8 +193,8 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
             "categorical_features is set. Use X.toarray() to convert to a dense "
             "numpy array."
         )
-    check_numeric_features(X, categorical)
     validate_data(estimator, X, reset=reset, skip_check_array=True)
+    check_numeric_features(X, categorical)
     if y is not None:
         check_consistent_rows(X, y)
         y = column_or_1d(y, warn=True)

@@ -244,6 +244,13 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             return self._fit(X, y)
 
     def _fit(self, X, y):
+        images = self._uses_images(X)
+        if images and self.categorical_features is not None:
+            raise ValueError(
+                "categorical_features does not apply to images: the image game "
+                "reads pixels through a feature extractor. Leave "
+                "categorical_features=None with images."
+            )
         categorical = resolve_categorical_features(self.categorical_features, X)
         self.categorical_features_ = categorical
         check_raw_input(X, y, categorical)
@@ -251,13 +258,6 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "Multilabel and multioutput targets are not supported. Pass a 1-D "
                 "array of class labels as y."
-            )
-        images = self._uses_images(X)
-        if images and len(categorical):
-            raise ValueError(
-                "categorical_features does not apply to images: the image game "
-                "reads pixels through a feature extractor. Leave "
-                "categorical_features=None with images."
             )
         if len(categorical):
             X, y = validate_mixed_input(self, X, y, categorical)

@@ -284,6 +284,143 @@ def test_sample_checks_its_counts():
         sampler.sample({0: 3})
 
 
+# --- categorical features -------------------------------------------------
+
+
+def mixed_data():
+    X, y = data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    return frame.assign(colour=np.tile(["red", "blue", "green"], 10)), y
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "categorical_features, match",
+    [
+        (["colour", "Size"], r"columns that X does not have: \['Size'\].*spelling"),
+        ([3, 4], r"indices out of range: \[4\].*from 0 to 3"),
+        ([-5], r"indices out of range: \[-5\].*from 0 to 3"),
+        ([True, False], r"boolean mask of length 2, but X has 4 features"),
+        ("colour", r"must be None, an array-like or a str among \{'auto'\}"),
+        ([1.0, 3.0], r"must hold column indices \(int\), column names \(str\)"),
+        ([[3]], r"1-D list.*shape \(1, 1\)"),
+    ],
+    ids=["unknown-name", "index", "negative-index", "mask", "string", "float", "2-D"],
+)
+def test_bad_categorical_features(Estimator, categorical_features, match):
+    X, y = mixed_data()
+    check_error(
+        Estimator, X, y, ValueError, match, categorical_features=categorical_features
+    )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_categorical_features_that_need_a_dataframe(Estimator):
+    X, y = mixed_data()
+    rows = X.to_numpy(dtype=object)
+    check_error(
+        Estimator,
+        rows,
+        y,
+        ValueError,
+        r"'auto' finds the categorical columns of a pandas DataFrame.*ndarray.*indices",
+        categorical_features="auto",
+    )
+    check_error(
+        Estimator,
+        rows,
+        y,
+        ValueError,
+        r"names columns \(\['colour'\]\), but X has no column names.*DataFrame",
+        categorical_features=["colour"],
+    )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_undeclared_text_column_suggests_categorical_features(Estimator):
+    X, y = mixed_data()
+    check_error(
+        Estimator,
+        X,
+        y,
+        TypeError,
+        r"'colour' \(text\).*categorical_features=\['colour'\]",
+        categorical_features=["a"],
+    )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_missing_category(Estimator, missing):
+    X, y = mixed_data()
+    X["colour"] = X["colour"].astype(object)
+    X.loc[4, "colour"] = missing
+    check_error(
+        Estimator,
+        X,
+        y,
+        ValueError,
+        r"Categorical column\(s\) \['colour'\] have missing values.*fillna.*Imputer",
+        categorical_features="auto",
+    )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_category_column_of_mixed_types(Estimator):
+    X, y = mixed_data()
+    X["colour"] = X["colour"].astype(object)
+    X.loc[4, "colour"] = 7
+    check_error(
+        Estimator,
+        X,
+        y,
+        TypeError,
+        r"mixes strings with numbers.*astype\(str\)",
+        categorical_features=["colour"],
+    )
+
+
+def test_nan_in_a_numeric_column_next_to_categories():
+    X, y = mixed_data()
+    X.loc[2, "b"] = np.nan
+    check_error(
+        GAMOSampler,
+        X,
+        y,
+        ValueError,
+        r"NaN in column\(s\) \['b'\].*Imputer",
+        categorical_features="auto",
+    )
+
+
+def test_categorical_features_are_not_for_images():
+    images = np.random.RandomState(0).rand(20, 1, 4, 4)
+    check_error(
+        GAMOClassifier,
+        images,
+        np.repeat([0, 1], [14, 6]),
+        ValueError,
+        "categorical_features does not apply to images",
+        categorical_features=[0],
+    )
+
+
+def test_predict_checks_categorical_input():
+    X, y = mixed_data()
+    clf = GAMOClassifier(categorical_features="auto", **TINY).fit(X, y)
+    bad = X.copy()
+    bad["colour"] = bad["colour"].astype(object)
+    bad.loc[0, "colour"] = None
+    with pytest.raises(ValueError, match=r"\['colour'\] have missing values"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match="(?s)seen at fit time, yet now missing:.*- a"):
+        clf.predict(X.iloc[:, 1:])
+    bad = X.astype({"a": object})
+    bad.loc[0, "a"] = "tall"
+    with pytest.raises(TypeError, match="'a' \\(text\\)"):
+        clf.predict(bad)
+
+
 # --- documented behaviours ---------------------------------------------------
 
 
@@ -400,10 +537,14 @@ def test_integer_dataframe_columns_come_back_rounded(dtype):
 
 def test_bool_dataframe_columns():
     # The sampler's DataFrame output would cast synthetic values back to bool,
-    # making nearly all of them True: refused. Elsewhere bool features are 0 / 1.
+    # making nearly all of them True: refused, unless declared categorical.
+    # Elsewhere bool features are 0 / 1.
     X, y = data()
     frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(flag=X[:, 0] > 0)
-    with pytest.raises(TypeError, match=r"bool columns: \['flag'\].*astype.*float"):
+    with pytest.raises(
+        TypeError,
+        match=r"bool columns: \['flag'\].*categorical_features=\['flag'\].*float",
+    ):
         fit_unchanged(GAMOSampler(**TINY), frame, y)
     X_res, _ = fit_unchanged(GAMOSampler(**TINY), frame.astype(float), y)
     assert X_res["flag"].between(0, 1).all()

@@ -1,6 +1,8 @@
-"""Property tests of GAMOSampler's invariants over random imbalanced problems."""
+"""Property tests of GAMOSampler's invariants over random imbalanced problems,
+numeric and mixed with categorical features."""
 
 import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -75,5 +77,79 @@ def test_invariants(problem):
     # Same seed, same output.
     again = GAMOSampler(random_state=seed, standardize=standardize, **TINY)
     X_again, y_again = again.fit_resample(X, y)
+    np.testing.assert_array_equal(X_again, X_res)
+    np.testing.assert_array_equal(y_again, y_res)
+
+
+@st.composite
+def mixed_problems(draw):
+    """Random tables of numeric and categorical columns (text or integer
+    codes), in a DataFrame or an object array."""
+    n_numeric = draw(st.integers(0, 3))
+    n_categories = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    counts = draw(st.lists(st.integers(2, 12), min_size=2, max_size=3))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    n = sum(counts)
+    columns = {
+        f"x{i}": rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
+        for i in range(n_numeric)
+    }
+    for f, k in enumerate(n_categories):
+        values = rng.integers(0, k, n)
+        columns[f"c{f}"] = (
+            pd.Categorical(np.array(list("abcd"))[values])
+            if draw(st.booleans())
+            else values
+        )
+    frame = pd.DataFrame(columns)
+    y = np.repeat(np.arange(len(counts)), counts)[rng.permutation(n)]
+    categorical = list(range(n_numeric, n_numeric + len(n_categories)))
+    X = frame if draw(st.booleans()) else frame.to_numpy(dtype=object)
+    return X, y, categorical, seed
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=mixed_problems())
+def test_invariants_with_categorical_features(problem):
+    X, y, categorical, seed = problem
+    X_before = X.copy()
+    sampler = GAMOSampler(categorical_features=categorical, random_state=seed, **TINY)
+    X_res, y_res = sampler.fit_resample(X, y)
+    if isinstance(X, pd.DataFrame):
+        assert (X_res.dtypes == X.dtypes).all()
+        pd.testing.assert_frame_equal(X, X_before)
+        X, X_res = X.to_numpy(dtype=object), X_res.to_numpy(dtype=object)
+    else:
+        np.testing.assert_array_equal(X, X_before)
+
+    # Original rows unchanged and in order.
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+
+    # Exact counts.
+    X_new, y_new = X_res[len(X) :], y_res[len(y) :]
+    for label in np.unique(y):
+        assert np.sum(y_new == label) == sampler.sampling_strategy_.get(label, 0)
+
+    numeric = [i for i in range(X.shape[1]) if i not in categorical]
+    for label in np.unique(y_new):
+        rows, new = X[y == label], X_new[y_new == label]
+        # Each category is one its class has in the training data.
+        for f in categorical:
+            assert set(new[:, f]) <= set(rows[:, f])
+        # Numeric parts inside the class's box, and convex combinations of its
+        # rows' numeric parts.
+        if numeric:
+            rows, new = rows[:, numeric].astype(float), new[:, numeric].astype(float)
+            assert np.all(new >= rows.min(axis=0)) and np.all(new <= rows.max(axis=0))
+            for point in new[:3]:
+                assert is_convex_combination(point, rows)
+
+    # Same seed, same output.
+    again = GAMOSampler(categorical_features=categorical, random_state=seed, **TINY)
+    X_again, y_again = again.fit_resample(X_before, y)
+    if isinstance(X_again, pd.DataFrame):
+        X_again = X_again.to_numpy(dtype=object)
     np.testing.assert_array_equal(X_again, X_res)
     np.testing.assert_array_equal(y_again, y_res)

@@ -10,6 +10,8 @@ it stays differentiable. The rows handed back carry one real category per
 feature, drawn from the same weights (:func:`draw_categories`).
 """
 
+from numbers import Number
+
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import OneHotEncoder
@@ -31,13 +33,12 @@ AUTO_KINDS = "category, object and string"
 def n_columns(X):
     """Number of columns of a 2-D array-like, or None when X is not 2-D."""
     shape = getattr(X, "shape", None)
-    if shape is not None:
-        return shape[1] if len(shape) == 2 else None
-    try:
-        first = X[0]
-        return None if isinstance(first, str | bytes) else len(first)
-    except (TypeError, IndexError, KeyError):
-        return None
+    if shape is None:
+        try:
+            shape = np.asarray(X, dtype=object).shape
+        except (TypeError, ValueError):  # ragged rows: the input checks explain
+            return None
+    return shape[1] if len(shape) == 2 else None
 
 
 def is_auto_categorical(dtype):
@@ -102,7 +103,7 @@ def resolve_categorical_features(categorical_features, X):
             "categorical_features must be a 1-D list of column indices, column "
             f"names or booleans, got an array of shape {values.shape}."
         )
-    if values.size == 0 or n_features is None:
+    if values.size == 0 or not n_features:
         # Without 2-D X, the input checks explain what is wrong with X.
         return empty
     if values.dtype.kind == "b":
@@ -193,6 +194,13 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
             "categorical_features is set. Use X.toarray() to convert to a dense "
             "numpy array."
         )
+    frame = X if hasattr(X, "iloc") else None
+    if frame is None:
+        if not (hasattr(X, "dtype") and X.dtype.kind in "biuf"):
+            # Keep the type of each category: a list or object array of mixed
+            # values would become strings in an array of str.
+            X = np.asarray(X, dtype=object)
+        X = check_array(X, dtype=None, ensure_all_finite=False)
     validate_data(estimator, X, reset=reset, skip_check_array=True)
     check_numeric_features(X, categorical)
     if y is not None:
@@ -201,16 +209,11 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
         check_classification_targets(y)
         check_n_classes(np.unique(y), type(estimator).__name__)
     names = getattr(estimator, "feature_names_in_", None)
-    if hasattr(X, "iloc"):  # a DataFrame: convert the numeric columns alone
-        numeric_part = X.iloc[:, numeric_columns(X.shape[1], categorical)]
-        category_part = X.iloc[:, categorical].to_numpy(dtype=object)
-        X = X.to_numpy(dtype=object)
+    if frame is not None:  # convert the numeric columns alone
+        numeric_part = frame.iloc[:, numeric_columns(frame.shape[1], categorical)]
+        category_part = frame.iloc[:, categorical].to_numpy(dtype=object)
+        X = frame.to_numpy(dtype=object)
     else:
-        if not (hasattr(X, "dtype") and X.dtype.kind in "biuf"):
-            # Keep the type of each category: a list or object array of mixed
-            # values would become strings in an array of str.
-            X = np.asarray(X, dtype=object)
-        X = check_array(X, dtype=None, ensure_all_finite=False)
         numeric_part = X[:, numeric_columns(X.shape[1], categorical)]
         category_part = X[:, categorical]
     numeric = numeric_columns(X.shape[1], categorical)
@@ -235,12 +238,13 @@ def numeric_columns(n_features, categorical):
 
 
 def is_missing(values):
-    """Element-wise: None, NaN, pandas.NA or NaT."""
+    """Element-wise: None, NaN, infinity, pandas.NA or NaT (infinity is no
+    category, but a number gone wrong)."""
     flat = np.ravel(values)
     missing = np.fromiter(
         (
             v is None
-            or (isinstance(v, float | np.floating) and v != v)
+            or (isinstance(v, float | np.floating) and not np.isfinite(v))
             or type(v).__name__ in ("NAType", "NaTType")
             for v in flat
         ),
@@ -261,15 +265,15 @@ def check_no_missing_categories(categories, columns):
     >>> check_no_missing_categories(categories, ["c"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Categorical column(s) ['c'] have missing values (None or NaN)...
+    ValueError: Categorical column(s) ['c'] have missing values (None, NaN or ...
     """
     missing = is_missing(categories)
     if missing.any():
         where = np.asarray(columns)[missing.any(axis=0)].tolist()
         raise ValueError(
-            f"Categorical column(s) {where[:10]!r} have missing values (None or "
-            "NaN). A generated row takes the category of a real row, so it needs "
-            "one in every row. Fill them with a category of their own (e.g. "
+            f"Categorical column(s) {where[:10]!r} have missing values (None, NaN "
+            "or infinity). A generated row takes the category of a real row, so "
+            "it needs one in every row. Fill them with a category of their own (e.g. "
             "X[column] = X[column].fillna('missing'), after adding it to the "
             "categories of a pandas categorical column), impute them with "
             "sklearn.impute.SimpleImputer(strategy='most_frequent'), or drop those "
@@ -308,20 +312,23 @@ class CategoricalCoder:
         self.numeric = numeric_columns(n_features, self.categorical)
         self.encoder = encoder
 
-    def fit(self, X):
-        """Learn each categorical column's categories from rows ``X``."""
+    def fit(self, X, feature_names=None):
+        """Learn each categorical column's categories from rows ``X``
+        (``feature_names``, if given, name the columns in errors)."""
         # Unknown categories at predict time get an all-zero code, as in SMOTENC.
         self.encoder = OneHotEncoder(
             handle_unknown="ignore", sparse_output=False, dtype=np.float64
         )
+        categories = self.categories(X)
         try:
-            self.encoder.fit(self.categories(X))
+            self.encoder.fit(categories)
         except TypeError as error:
+            column = self.categorical[_first_mixed_column(categories)]
+            name = column if feature_names is None else feature_names[column]
             raise TypeError(
-                "A categorical column mixes strings with numbers or other types, "
-                "which have no common order to sort the categories by. Convert "
-                "each categorical column to one type, e.g. X[column] = "
-                f"X[column].astype(str). Original error: {error}"
+                f"Categorical column {name!r} mixes types ({error}); its "
+                "categories have no common order. Convert each categorical column "
+                "to one type, e.g. X[column] = X[column].astype(str)."
             ) from error
         return self
 
@@ -330,8 +337,10 @@ class CategoricalCoder:
         return X[:, self.numeric].astype(np.float64)
 
     def categories(self, X):
-        """The categorical columns of ``X``, as given."""
-        return X[:, self.categorical]
+        """The categorical columns of ``X``, as given, in an object array: the
+        categories of a numeric array are then of one type whether it came as
+        an array or a list."""
+        return X[:, self.categorical].astype(object)
 
     def encode(self, X):
         """Numeric columns, then the one-hot code of the categorical ones
@@ -344,6 +353,17 @@ class CategoricalCoder:
         one-hot columns stay 0 or 1, so a soft code is a probability vector."""
         n_codes = sum(len(c) for c in self.encoder.categories_)
         return np.r_[np.ones(len(self.numeric), bool), np.zeros(n_codes, bool)]
+
+
+def _first_mixed_column(categories):
+    """Index of the first column whose values are not all strings or all
+    numbers (0 when there is none)."""
+    for i, column in enumerate(categories.T):
+        texts = {isinstance(v, str) for v in column}
+        odd = any(not isinstance(v, str | Number) for v in column)
+        if len(texts) > 1 or odd:
+            return i
+    return 0
 
 
 def categorical_coder(estimator):
@@ -364,7 +384,8 @@ def fit_coder(estimator, X):
     if len(estimator.categorical_features_) == 0:
         estimator.categorical_encoder_ = None
         return None
-    coder = CategoricalCoder(estimator.categorical_features_, X.shape[1]).fit(X)
+    coder = CategoricalCoder(estimator.categorical_features_, X.shape[1])
+    coder.fit(X, getattr(estimator, "feature_names_in_", None))
     estimator.categorical_encoder_ = coder.encoder
     return coder
 

@@ -283,6 +283,8 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             X, y = validate_mixed_input(self, X, y, self.categorical_features_)
         else:
             X, y = validate_fit_input(self, X, y)
+        # Here, so that fit also checks the categories.
+        fit_coder(self, X)
         check_sampling_strategy_dict(self.sampling_strategy, y)
         return X, y, binarize_y
 
@@ -292,7 +294,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         )
         deficits = np.array([self.sampling_strategy_.get(c, 0) for c in self.classes_])
         check_oversampled_classes(counts, deficits, self.classes_)
-        coder = fit_coder(self, X)
+        coder = categorical_coder(self)
         oversampled = np.flatnonzero(deficits > 0)
         # Original rows of each oversampled class, in the generator's order: the
         # convex weights are tied to these rows.

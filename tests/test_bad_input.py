@@ -375,7 +375,7 @@ def test_category_column_of_mixed_types(Estimator):
         X,
         y,
         TypeError,
-        r"mixes strings with numbers.*astype\(str\)",
+        r"Categorical column 'colour' mixes types.*\['int', 'str'\].*astype\(str\)",
         categorical_features=["colour"],
     )
 

@@ -16,7 +16,12 @@ import gamo_sampler
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 # Modules whose public names (``__all__``) form the documented API.
-PUBLIC_MODULES = ("gamo_sampler", "gamo_sampler.datasets", "gamo_sampler.plotting")
+PUBLIC_MODULES = (
+    "gamo_sampler",
+    "gamo_sampler.datasets",
+    "gamo_sampler.peers",
+    "gamo_sampler.plotting",
+)
 
 
 def package_modules():

@@ -57,10 +57,12 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
     figure, axes = plt.subplots(
         1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False
     )
-    colours = plt.get_cmap("tab10")
+    # tab10 while it has a colour per sampler; tab20 with the peers.
+    n_colours = 10 if len(layout.samplers) <= 10 else 20
+    colours = plt.get_cmap(f"tab{n_colours}")
     for axis, panel in zip(axes[0], panels, strict=True):
         for model, (x, sampler) in layout.positions.items():
-            colour = colours(layout.samplers.index(sampler) % 10)
+            colour = colours(layout.samplers.index(sampler) % n_colours)
             if panel == "rank":
                 value = ranks.set_index("model").loc[model, f"rank_{rank_by}"]
                 error = None
@@ -80,13 +82,13 @@ def plot_results(summary, ranks, path, *, rank_by="balanced_accuracy"):
             axis.set_ylim(max(0.0, low - margin) if np.isfinite(low) else 0.0, 1.0)
         axis.grid(axis="y", alpha=0.3)
     handles = [
-        plt.Rectangle((0, 0), 1, 1, color=colours(i % 10))
+        plt.Rectangle((0, 0), 1, 1, color=colours(i % n_colours))
         for i in range(len(layout.samplers))
     ]
     labels = [
         SAMPLERS.get(name, "GAMOClassifier (own game)") for name in layout.samplers
     ]
-    ncol = len(labels) if several else min(len(labels), 4)
+    ncol = min(len(labels), 7) if several else min(len(labels), 4)
     figure.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False)
     datasets = ", ".join(dict.fromkeys(summary["dataset"]))
     if len(datasets) > 80:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.metadata
 import json
 import platform
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
+from ..peers import PEERS
 from .chart import plot_results
 from .config import (
     DEFAULT_CONFIG,
@@ -23,7 +26,14 @@ from .config import (
     BenchmarkConfig,
     expand_datasets,
 )
-from .models import CLASSIFIERS, SAMPLERS
+from .models import (
+    CLASSIFIERS,
+    CORE_SAMPLERS,
+    SAMPLER_GROUPS,
+    SAMPLERS,
+    resolve_samplers,
+    sampler_listing,
+)
 from .protocol import run_benchmark
 from .summary import mean_ranks, summarize, verdict
 from .tables import LEGEND, report
@@ -48,11 +58,14 @@ def build_parser():
         prog="gamo-benchmark",
         description=(
             "Compare GAMO with RandomOverSampler, SMOTE, BorderlineSMOTE and ADASYN "
-            "with the same downstream classifiers, resampling only the training "
-            "part of each split. Without arguments: imbalanced digits (trained on "
-            "its imbalanced training set, scored on its balanced test set), every "
-            "sampler and classifier, seeds 0 1 2, max_iter=500 (about a minute on "
-            "2 CPU cores). KEEL datasets: stratified k-fold CV, repeated per seed."
+            "and, with --samplers all, with the installed peers (G-SMOTE, k-means "
+            "SMOTE, polynomial-fit SMOTE, ProWSyn, SMOTE-IPF, Lee, CTGAN), with "
+            "the same downstream classifiers, resampling only the training part "
+            "of each split. Without arguments: imbalanced digits (trained on its "
+            "imbalanced training set, scored on its balanced test set), the core "
+            "samplers and every classifier, seeds 0 1 2, max_iter=500 (about a "
+            "minute on 2 CPU cores). KEEL datasets: stratified k-fold CV, "
+            "repeated per seed."
         ),
     )
     known = ", ".join([*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>"])
@@ -62,9 +75,12 @@ def build_parser():
         "KEEL suite). Default: digits.",
     )  # fmt: skip
     parser.add_argument(
-        "--samplers", nargs="+", default=list(default.samplers),
-        choices=list(SAMPLERS), metavar="NAME",
-        help=f"samplers ({', '.join(SAMPLERS)}). Default: all.",
+        "--samplers", nargs="+", default=["core"],
+        choices=[*SAMPLERS, *SAMPLER_GROUPS, "list"], metavar="NAME",
+        help=f"samplers: core ({', '.join(CORE_SAMPLERS)}; the default), peers "
+        f"({', '.join(PEERS)}; each needs an optional package, skipped with a "
+        "note when missing), all = core + peers, or single keys; 'list' shows "
+        "them and which peers are installed.",
     )  # fmt: skip
     parser.add_argument(
         "--classifiers", nargs="+", default=list(default.classifiers),
@@ -92,7 +108,13 @@ def build_parser():
     )  # fmt: skip
     parser.add_argument(
         "--device", default=default.device,
-        help="torch device of GAMO and the MLP: auto, cpu or cuda (default auto).",
+        help="torch device of GAMO, the MLP and CTGAN: auto, cpu or cuda "
+        "(default auto).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ctgan-epochs", type=int, default=None,
+        help=f"training epochs of the CTGAN peer (default {default.ctgan_epochs}, "
+        "CTGAN's own).",
     )  # fmt: skip
     parser.add_argument(
         "--protocol", default=default.protocol, choices=PROTOCOLS,
@@ -106,7 +128,8 @@ def build_parser():
         help=f"smoke run: seed {QUICK_SETTINGS['seeds'][0]} only, max_iter="
         f"{QUICK_SETTINGS['max_iter']}, and {QUICK_SETTINGS['folds']} folds on "
         "cross-validated datasets (those with a holdout test set keep their "
-        "split), unless given explicitly.",
+        f"split), CTGAN {QUICK_SETTINGS['ctgan_epochs']} epochs, unless given "
+        "explicitly.",
     )  # fmt: skip
     parser.add_argument(
         "--rank-by", default="balanced_accuracy", choices=list(METRICS),
@@ -136,8 +159,12 @@ def build_parser():
     return parser
 
 
-def config_from_args(args):
-    """Turn parsed arguments into a :class:`BenchmarkConfig`."""
+def config_from_args(args, *, note=None):
+    """Turn parsed arguments into a :class:`BenchmarkConfig`.
+
+    ``note`` (a callable or None) gets one line per peer sampler skipped
+    because its package is not installed.
+    """
     quick = QUICK_SETTINGS if args.quick else {}
     default = DEFAULT_CONFIG
     if args.seeds is not None:
@@ -150,7 +177,7 @@ def config_from_args(args):
         seeds = quick.get("seeds", default.seeds)
     return BenchmarkConfig(
         datasets=tuple(args.datasets),
-        samplers=tuple(dict.fromkeys(args.samplers)),
+        samplers=resolve_samplers(args.samplers, note=note),
         classifiers=tuple(dict.fromkeys(args.classifiers)),
         folds=_first(args.folds, quick.get("folds"), default.folds),
         seeds=seeds,
@@ -158,6 +185,9 @@ def config_from_args(args):
         device=args.device,
         threads=args.threads,
         protocol=args.protocol,
+        ctgan_epochs=_first(
+            args.ctgan_epochs, quick.get("ctgan_epochs"), default.ctgan_epochs
+        ),
     )
 
 
@@ -175,12 +205,15 @@ def _describe(config):
     }
     protocol["holdout"] = protocol["auto"]
     seeds = ", ".join(map(str, config.seeds))
+    ctgan = ""
+    if "ctgan" in config.samplers:
+        ctgan = f"; CTGAN epochs={config.ctgan_epochs}"
     return (
         f"gamo-benchmark: {len(expand_datasets(config.datasets))} dataset(s), "
         f"{len(config.models)} models; {protocol[config.protocol]}; "
         f"{len(config.seeds)} repetition(s) (seeds {seeds}); "
         f"max_iter={config.max_iter} for GAMO and the MLP; "
-        f"device={resolve_device(config.device)}"
+        f"device={resolve_device(config.device)}{ctgan}"
     )
 
 
@@ -191,7 +224,7 @@ def _versions():
 
     from .._version import __version__
 
-    return {
+    versions = {
         "gamo_sampler": __version__,
         "torch": torch.__version__,
         "scikit-learn": sklearn.__version__,
@@ -199,6 +232,10 @@ def _versions():
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
+    for package in dict.fromkeys(peer.package for peer in PEERS.values()):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[package] = importlib.metadata.version(package)
+    return versions
 
 
 def main(argv=None):
@@ -227,10 +264,13 @@ def main(argv=None):
     from ..game import resolve_device
 
     args = build_parser().parse_args(argv)
+    if "list" in args.samplers:
+        print(sampler_listing())
+        return 0
     if args.from_results:
         return _resummarize(args)
     try:
-        config = config_from_args(args)
+        config = config_from_args(args, note=lambda line: print(line, flush=True))
         device = str(resolve_device(config.device))
     except ValueError as error:
         print(f"gamo-benchmark: error: {error}", file=sys.stderr)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
-from .models import CLASSIFIERS, SAMPLERS
+from .models import CLASSIFIERS, CORE_SAMPLERS, SAMPLERS
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -67,7 +67,9 @@ class BenchmarkConfig:
         Dataset names understood by :func:`gamo_sampler.datasets.load_dataset`
         (``"digits"``, ``"keel:yeast4"``, ...).
     samplers : tuple of str
-        Keys of :data:`SAMPLERS`.
+        Keys of :data:`~gamo_sampler.benchmark.SAMPLERS`; by default the core
+        samplers, which need no optional package (see
+        :func:`~gamo_sampler.benchmark.models.resolve_samplers` for ``"all"``).
     classifiers : tuple of str
         Keys of :data:`CLASSIFIERS`.
     folds : int
@@ -80,7 +82,8 @@ class BenchmarkConfig:
     max_iter : int
         Training iterations of every GAMO game and of the MLP.
     device : str
-        Torch device of GAMO and the MLP: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+        Torch device of GAMO, the MLP and CTGAN: ``"auto"``, ``"cpu"`` or
+        ``"cuda"``.
     threads : int
         Threads of torch and of the BLAS libraries during the run; 0 leaves
         the libraries' own choice. The default, 1, is fastest for these small
@@ -95,10 +98,12 @@ class BenchmarkConfig:
         small minority classes leave too few rows in a k-fold test part for
         G-mean to be stable (one error on a 2-row class zeroes it), and the
         balanced test set is the paper's protocol.
+    ctgan_epochs : int
+        Training epochs of the CTGAN peer (CTGAN's own default, 300).
     """
 
     datasets: tuple = ("digits",)
-    samplers: tuple = tuple(SAMPLERS)
+    samplers: tuple = tuple(CORE_SAMPLERS)
     classifiers: tuple = tuple(CLASSIFIERS)
     folds: int = 5
     seeds: tuple = (0, 1, 2)
@@ -106,6 +111,7 @@ class BenchmarkConfig:
     device: str = "auto"
     threads: int = 1
     protocol: str = "auto"
+    ctgan_epochs: int = 300
     models: tuple = field(init=False)
 
     def __post_init__(self):
@@ -122,6 +128,8 @@ class BenchmarkConfig:
             raise ValueError(f"max_iter must be >= 1, got {self.max_iter}.")
         if not self.seeds:
             raise ValueError("At least one seed is needed.")
+        if self.ctgan_epochs < 1:
+            raise ValueError(f"ctgan_epochs must be >= 1, got {self.ctgan_epochs}.")
         if self.protocol not in PROTOCOLS:
             raise ValueError(
                 f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}."
@@ -154,11 +162,11 @@ def _model_plan(config):
 
 DEFAULT_CONFIG = BenchmarkConfig()
 """The run of ``gamo-benchmark`` without arguments: imbalanced digits scored on
-its balanced test set, every sampler and classifier, seeds 0, 1, 2, 500
-iterations for GAMO and the MLP (about a minute on two CPU cores).
+its balanced test set, the core samplers and every classifier, seeds 0, 1, 2,
+500 iterations for GAMO and the MLP (about a minute on two CPU cores).
 KEEL datasets get stratified 5-fold cross-validation, repeated per seed."""
 
-QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,)}
+QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,), "ctgan_epochs": 60}
 """What ``--quick`` changes: a smoke run, a few times faster than the default."""
 
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CLASSIFIERS", "SAMPLERS", "make_classifier", "make_sampler"]
+from ..peers import PEERS, missing_requirements
 
-SAMPLERS = {
+__all__ = [
+    "CLASSIFIERS",
+    "CORE_SAMPLERS",
+    "SAMPLER_GROUPS",
+    "SAMPLERS",
+    "make_classifier",
+    "make_sampler",
+    "resolve_samplers",
+    "sampler_listing",
+]
+
+CORE_SAMPLERS = {
     "none": "none",
     "ros": "RandomOverSampler",
     "smote": "SMOTE",
@@ -14,7 +25,28 @@ SAMPLERS = {
     "adasyn": "ADASYN",
     "gamo": "GAMOSampler",
 }
-"""Sampler keys of the command line, mapped to display names."""
+"""Samplers that need nothing beyond gamo-sampler, mapped to display names:
+the default of ``gamo-benchmark``."""
+
+SAMPLERS = {**CORE_SAMPLERS, **{key: peer.name for key, peer in PEERS.items()}}
+"""Sampler keys of the command line, mapped to display names: the core
+samplers, then the peers of :data:`gamo_sampler.peers.PEERS`, which need
+optional packages."""
+
+SAMPLER_GROUPS = {
+    "core": tuple(CORE_SAMPLERS),
+    "peers": tuple(PEERS),
+    "all": tuple(SAMPLERS),
+}
+"""Names that stand for several samplers on the command line."""
+
+# The smote-variants peers: class name, and whether it takes n_neighbors.
+SMOTE_VARIANTS = {
+    "polyfit-smote": ("polynom_fit_SMOTE_star", False),
+    "prowsyn": ("ProWSyn", True),
+    "smote-ipf": ("SMOTE_IPF", True),
+    "lee": ("Lee", True),
+}
 
 CLASSIFIERS = {
     "mlp": "MLP",
@@ -52,7 +84,9 @@ def _neighbours(y):
     return k
 
 
-def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
+def make_sampler(
+    name, *, y, random_state=None, max_iter=500, device="auto", ctgan_epochs=300
+):
     """Build the sampler ``name`` for training labels ``y``.
 
     Parameters
@@ -61,18 +95,26 @@ def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
         A key of :data:`SAMPLERS`.
     y : array-like of shape (n_samples,)
         Training labels; they set k of the k-NN samplers (5, or the size of
-        the smallest class minus one when that is smaller).
+        the smallest class minus one when that is smaller), peers included.
     random_state : int or None, default=None
         Seed of the sampler.
     max_iter : int, default=500
         Iterations of GAMOSampler's game.
     device : str, default="auto"
-        Torch device of GAMOSampler.
+        Torch device of GAMOSampler and of CTGAN.
+    ctgan_epochs : int, default=300
+        Training epochs of the CTGAN peer (CTGAN's default).
 
     Returns
     -------
     sampler : imblearn sampler or None
         None for ``"none"``.
+
+    Raises
+    ------
+    ImportError
+        If ``name`` is a peer whose package is not installed; the message
+        says how to install it.
 
     Examples
     --------
@@ -80,6 +122,10 @@ def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
     >>> from gamo_sampler.benchmark import make_sampler
     >>> make_sampler("smote", y=np.array([0] * 20 + [1] * 4), random_state=0)
     SMOTE(k_neighbors=3, random_state=0)
+    >>> make_sampler("prowsyn", y=np.array([0] * 20 + [1] * 4),
+    ...              random_state=0)  # doctest: +SKIP
+    SmoteVariantsSampler(random_state=0, variant='ProWSyn',
+                         variant_params={'n_neighbors': 3})
     """
     from imblearn.over_sampling import (
         ADASYN,
@@ -88,14 +134,25 @@ def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
         RandomOverSampler,
     )
 
+    from ..peers import CTGANSampler, SmoteVariantsSampler
     from ..sampler import GAMOSampler
 
+    if name not in SAMPLERS:
+        raise ValueError(
+            f"Unknown sampler {name!r}; choose among {', '.join(SAMPLERS)}."
+        )
+    if name in PEERS and missing_requirements(name):
+        raise ImportError(_unavailable(name))
     if name == "none":
         return None
     if name == "ros":
         return RandomOverSampler(random_state=random_state)
     if name == "gamo":
         return GAMOSampler(max_iter=max_iter, device=device, random_state=random_state)
+    if name == "ctgan":
+        return CTGANSampler(
+            epochs=ctgan_epochs, device=device, random_state=random_state
+        )
     k = _neighbours(y)
     if name == "smote":
         return SMOTE(k_neighbors=k, random_state=random_state)
@@ -103,7 +160,93 @@ def make_sampler(name, *, y, random_state=None, max_iter=500, device="auto"):
         return BorderlineSMOTE(k_neighbors=k, random_state=random_state)
     if name == "adasyn":
         return ADASYN(n_neighbors=k, random_state=random_state)
-    raise ValueError(f"Unknown sampler {name!r}; choose among {', '.join(SAMPLERS)}.")
+    if name == "gsmote":
+        from imblearn_extra.gsmote import GeometricSMOTE
+
+        return GeometricSMOTE(k_neighbors=k, random_state=random_state)
+    if name == "kmeans-smote":
+        from imblearn_extra.clover.over_sampling import KMeansSMOTE
+
+        return KMeansSMOTE(k_neighbors=k, random_state=random_state)
+    variant, takes_neighbours = SMOTE_VARIANTS[name]
+    return SmoteVariantsSampler(
+        variant,
+        variant_params={"n_neighbors": k} if takes_neighbours else None,
+        random_state=random_state,
+    )
+
+
+def _unavailable(name):
+    """Why peer ``name`` cannot run, and the command that fixes it, in a line."""
+    missing = ", ".join(missing_requirements(name))
+    return f"{SAMPLERS[name]} needs {missing}: {PEERS[name].install}"
+
+
+def resolve_samplers(names, *, note=None):
+    """Expand group names, drop repeats, and skip peers that cannot run.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Keys of :data:`SAMPLERS` or of :data:`SAMPLER_GROUPS` (``"core"``,
+        ``"peers"``, ``"all"``).
+    note : callable or None, default=None
+        Called with one line per skipped peer, which names the command that
+        installs it.
+
+    Returns
+    -------
+    keys : tuple of str
+        Sampler keys in order, each once, the uninstalled peers left out.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.models import resolve_samplers
+    >>> resolve_samplers(["none", "smote", "core"])
+    ('none', 'smote', 'ros', 'bsmote', 'adasyn', 'gamo')
+    """
+    keys = []
+    for name in names:
+        if name not in SAMPLERS and name not in SAMPLER_GROUPS:
+            known = ", ".join([*SAMPLERS, *SAMPLER_GROUPS])
+            raise ValueError(f"Unknown sampler {name!r}; choose among {known}.")
+        keys.extend(SAMPLER_GROUPS.get(name, (name,)))
+    kept = []
+    for key in dict.fromkeys(keys):
+        if key in PEERS and missing_requirements(key):
+            if note is not None:
+                note(f"gamo-benchmark: skipping {key} ({_unavailable(key)})")
+            continue
+        kept.append(key)
+    return tuple(kept)
+
+
+def sampler_listing():
+    """What ``--samplers list`` prints: every sampler, the package it comes from,
+    and whether it is ready to run (or the command that installs it).
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.models import sampler_listing
+    >>> print(sampler_listing().splitlines()[0])
+    key            name               package                 status
+    """
+    from .tables import format_table
+
+    rows = [
+        [key, name, "imbalanced-learn", "ready"] for key, name in CORE_SAMPLERS.items()
+    ]
+    rows[0][2] = "-"
+    rows[-1][2] = "gamo-sampler"
+    for key, peer in PEERS.items():
+        status = "ready" if not missing_requirements(key) else _unavailable(key)
+        rows.append([key, peer.name, peer.package, status])
+    table = format_table(["key", "name", "package", "status"], rows, align="left")
+    groups = ", ".join(f"{group}" for group in SAMPLER_GROUPS)
+    return (
+        f"{table}\n\nGroups: {groups} (core is the default; all and peers run "
+        "the ready peers and skip the others with a note)."
+    )
 
 
 def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):

@@ -162,7 +162,12 @@ def _evaluate_split(split, dataset, config, bar):
 
 def _resample(name, X, y, seed, config):
     sampler = make_sampler(
-        name, y=y, random_state=seed, max_iter=config.max_iter, device=config.device
+        name,
+        y=y,
+        random_state=seed,
+        max_iter=config.max_iter,
+        device=config.device,
+        ctgan_epochs=config.ctgan_epochs,
     )
     if sampler is None:
         return X, y, 0.0

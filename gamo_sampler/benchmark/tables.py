@@ -35,11 +35,11 @@ def _mean_std(mean, std, digits=3):
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
-def format_table(header, rows, *, markdown=False):
+def format_table(header, rows, *, markdown=False, align="numbers"):
     """Align ``rows`` under ``header`` as plain text or as a Markdown table.
 
-    The first column is left-aligned, the others right-aligned. Cells are
-    printed as given (``str`` of each), never re-formatted as numbers.
+    Cells are printed as given (``str`` of each), never re-formatted as
+    numbers.
 
     Parameters
     ----------
@@ -49,6 +49,9 @@ def format_table(header, rows, *, markdown=False):
         One sequence of cells per row, as long as ``header``.
     markdown : bool, default=False
         A Markdown pipe table instead of plain text.
+    align : {"numbers", "left"}, default="numbers"
+        ``"numbers"``: the first column left-aligned, the others right-aligned;
+        ``"left"``: every column left-aligned.
 
     Returns
     -------
@@ -75,11 +78,12 @@ def format_table(header, rows, *, markdown=False):
         ) from error
 
     header = [str(cell) for cell in header]
+    other = "left" if align == "left" else "right"
     return tabulate(
         [[str(cell) for cell in row] for row in rows],
         header,
         tablefmt="pipe" if markdown else "plain",
-        colalign=("left",) + ("right",) * (len(header) - 1),
+        colalign=["left"] + [other] * (len(header) - 1),
         disable_numparse=True,
     )
 

@@ -211,8 +211,9 @@ def _synthetic_rows(X, y, X_out, y_out):
     """
     if X_out.ndim != 2 or X_out.shape[1] != X.shape[1]:
         raise ValueError(
-            f"The variant returned rows of {X_out.shape[1:]} features for "
-            f"{X.shape[1]}: variants that transform the features are not supported."
+            f"The variant returned an array of shape {X_out.shape} for rows of "
+            f"{X.shape[1]} features: variants that transform the features are not "
+            "supported."
         )
     n = len(X)
     if len(X_out) >= n and np.array_equal(X_out[:n], X):

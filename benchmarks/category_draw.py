@@ -16,9 +16,18 @@ The rules only differ after training, so each training fold trains GAMO once
 and draws the synthetic rows with each rule from the same generator and the
 same noise; downstream classifiers then train on each resampled fold. The
 tables, imbalance profile, folds and classifiers are those of
-``benchmarks/mixed_types.py``. It also records how peaked the soft vectors are:
-the mean weight of the top category, over generated rows and categorical
-features (1 = one-hot).
+``benchmarks/mixed_types.py``. It also records how peaked the soft vectors are
+(the mean weight of the top category, over generated rows and categorical
+features; 1 = one-hot), and, per rule, how the synthetic rows' categories
+compare with the real rows of their class:
+
+- ``marginal_tv``: total variation distance between the shares of each
+  category among synthetic and among real rows, averaged over features (0 =
+  same shares);
+- ``real_tuples``: share of synthetic rows whose categories, all features
+  together, are those of some real row of the class;
+- ``tuple_diversity``: distinct category tuples among the synthetic rows, over
+  those among the real rows of the class.
 
 Usage::
 
@@ -59,6 +68,9 @@ FIELDS = (
     "g_mean",
     "f1_minority",
     "top_category_weight",
+    "marginal_tv",
+    "real_tuples",
+    "tuple_diversity",
 )
 
 
@@ -81,6 +93,28 @@ def top_category_weight(sampler, n_rows=2000, seed=0):
             )
             tops.append(soft.max(axis=1).mean())
     return float(np.mean(tops))
+
+
+def category_fidelity(real, synthetic):
+    """``marginal_tv``, ``real_tuples`` and ``tuple_diversity`` of the synthetic
+    rows' categories against the real rows' (DataFrames of the categorical
+    columns of one class)."""
+    tv = [
+        0.5
+        * real[c]
+        .value_counts(normalize=True)
+        .sub(synthetic[c].value_counts(normalize=True), fill_value=0)
+        .abs()
+        .sum()
+        for c in real.columns
+    ]
+    real_tuples = set(map(tuple, real.astype(str).to_numpy()))
+    new_tuples = list(map(tuple, synthetic.astype(str).to_numpy()))
+    return {
+        "marginal_tv": round(float(np.mean(tv)), 4),
+        "real_tuples": round(float(np.mean([t in real_tuples for t in new_tuples])), 4),
+        "tuple_diversity": round(len(set(new_tuples)) / len(real_tuples), 4),
+    }
 
 
 def run(out, tables, seeds, n_folds):
@@ -113,6 +147,11 @@ def run(out, tables, seeds, n_folds):
                     )
                     X_res = pd.concat([X_train, X_new], ignore_index=True)
                     y_res = np.r_[y_train, np.asarray(y_new)]
+                    categories = X.columns[sampler.categorical_features_]
+                    fidelity = category_fidelity(
+                        X_train.loc[y_train == minority, categories],
+                        X_new.loc[np.asarray(y_new) == minority, categories],
+                    )
                     for r in fit_and_score(
                         CLASSIFIERS, X_res, y_res, X.iloc[test], y[test], minority, seed
                     ):
@@ -127,6 +166,7 @@ def run(out, tables, seeds, n_folds):
                                 "g_mean": round(r["g_mean"], 4),
                                 "f1_minority": round(r["f1_minority"], 4),
                                 "top_category_weight": round(peak, 4),
+                                **fidelity,
                             }
                         )
                 new = not path.exists()
@@ -165,6 +205,11 @@ def print_summary(out):
     print(ranks.mean()[list(CATEGORY_DRAWS)].round(2).to_string())
     print("\nmean weight of the top category of the soft vectors:")
     print(runs.groupby("table")["top_category_weight"].mean().round(3).to_string())
+    print("\ncategories of the synthetic rows against the real rows of the class:")
+    fidelity = runs[runs.classifier == CLASSIFIERS[0]].groupby(["table", "rule"])[
+        ["marginal_tv", "real_tuples", "tuple_diversity"]
+    ]
+    print(fidelity.mean().round(3).unstack("table").to_markdown())
 
 
 def main(argv=None):

@@ -319,37 +319,47 @@ def describe_tables(tables):
 
 
 def summary(path, metric="balanced_accuracy"):
-    """Mean (std) of ``metric`` over seeds and folds per table, classifier and
-    sampler; the mean rank of each sampler over the (table, classifier) cells
-    where all compared samplers ran; and GAMO's mean fit time per table."""
+    """Tables of ``metric`` from the runs in ``path``.
+
+    Returns
+    -------
+    cells : DataFrame
+        Mean (std) over seeds and folds per (table, classifier) and sampler;
+        SMOTENC and SMOTEN share the column ``SMOTE-NC/N`` (one applies per
+        table).
+    runs_per_cell : DataFrame
+        How many runs each mean is over.
+    ranks : Series
+        Mean rank of each sampler over the (table, classifier) cells (1 =
+        best).
+    times : Series
+        GAMO's mean fit time per training fold, per table.
+    """
     runs = pd.read_csv(path)
-    grouped = runs.groupby(["table", "classifier", "sampler"])[metric]
-    mean, std = grouped.mean().unstack(), grouped.std().unstack()
-    order = [s for s in SAMPLERS if s in mean.columns]
-    cells = mean[order].map(lambda v: f"{v:.3f}").where(mean[order].notna(), "")
-    cells = cells + std[order].map(lambda v: f" ({v:.3f})").where(
-        std[order].notna(), ""
+    runs["sampler"] = runs["sampler"].replace(
+        {"SMOTENC": "SMOTE-NC/N", "SMOTEN": "SMOTE-NC/N"}
     )
-    units = runs.groupby(["table", "classifier", "sampler"]).size().unstack()
-    common = ["none", "random", "GAMO"]
-    ranks = mean[common].rank(axis=1, ascending=False).mean()
-    smote = mean[["none", "random", "GAMO"]].copy()
-    smote["SMOTE-NC/N"] = mean[["SMOTENC", "SMOTEN"]].max(axis=1)
-    ranks_all = smote.dropna().rank(axis=1, ascending=False).mean()
-    times = runs[runs.sampler == "GAMO"].groupby("table")["sampler_seconds"].mean()
-    return cells, units, ranks, ranks_all, times
+    grouped = runs.groupby(["table", "classifier", "sampler"], sort=False)[metric]
+    order = [
+        s for s in ("none", "random", "SMOTE-NC/N", "GAMO") if s in set(runs.sampler)
+    ]
+    mean = grouped.mean().unstack()[order]
+    std = grouped.std().unstack()[order]
+    cells = mean.map("{:.3f}".format) + std.map(" ({:.3f})".format)
+    runs_per_cell = grouped.size().unstack()[order]
+    ranks = mean.dropna().rank(axis=1, ascending=False).mean()
+    times = runs[runs.sampler == "GAMO"].groupby("table", sort=False)["sampler_seconds"]
+    return cells, runs_per_cell, ranks, times.mean()
 
 
 def print_summary(out, metric):
-    cells, units, ranks, ranks_all, times = summary(out / "runs.csv", metric)
+    cells, runs_per_cell, ranks, times = summary(out / "runs.csv", metric)
     print(f"{metric}: mean (std) over seeds and folds\n")
     print(cells.to_markdown())
     print("\nruns per cell\n")
-    print(units.fillna(0).astype(int).to_markdown())
-    print("\nmean rank (1 = best) among none, random and GAMO:")
+    print(runs_per_cell.fillna(0).astype(int).to_markdown())
+    print("\nmean rank over the (table, classifier) cells, 1 = best:")
     print(ranks.round(2).to_string())
-    print("\nmean rank with SMOTENC or SMOTEN (whichever applies) as 'SMOTE-NC/N':")
-    print(ranks_all.round(2).to_string())
     print("\nGAMO's mean fit time per training fold (s):")
     print(times.round(1).to_string())
 

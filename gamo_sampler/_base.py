@@ -53,8 +53,10 @@ CATEGORICAL_DOC = """categorical_features : None, 'auto' or array-like, default=
         In the game, categorical features are one-hot encoded, so a convex
         combination of a class's rows gives, for each of them, a probability
         vector over the categories of the class; numeric features are
-        standardised as usual. Every feature may be categorical. Missing
-        categories are refused. See :doc:`/categorical`."""
+        standardised as usual. A generated row takes the categories of one
+        anchor row of its class, drawn with probability equal to its convex
+        weight. Every feature may be categorical. Missing categories are
+        refused. See :doc:`/categorical`."""
 
 STANDARDIZE_DOC = """standardize : bool, default=True
         Train on features centred and scaled to unit variance (computed

@@ -124,9 +124,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     Features are standardised internally; generated rows are mapped back, so in
     the original units they are still convex combinations of real rows. The
     returned array holds the original rows, unchanged and in order, followed by
-    the synthetic rows. A categorical feature of a synthetic row takes the
-    category of one of the anchor rows that the row combines, drawn with
-    probability equal to its convex weight: a category the class has.
+    the synthetic rows. The categorical features of a synthetic row take the
+    categories of one of the anchor rows that the row combines, drawn with
+    probability equal to its convex weight: categories that a real row of the
+    class has together.
 
     Examples
     --------
@@ -149,10 +150,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         **GAME_PARAMETER_CONSTRAINTS,
         **STANDARDIZE_CONSTRAINT,
     }
-    # How a categorical feature of a generated row gets its category from the
-    # convex weights (see gamo_sampler.categorical.draw_categories, and
-    # benchmarks/category_draw.py for the measurement that chose it).
-    _category_draw = "sample"
+    # How a generated row gets its categories from its convex weights: those of
+    # one anchor row drawn by weight (gamo_sampler.categorical.draw_categories;
+    # benchmarks/category_draw.py measured the choice, docs/categorical.rst).
+    _category_draw = "joint"
 
     def __init__(
         self,

@@ -294,3 +294,29 @@ def test_max_anchors_and_early_stopping_with_categories():
     assert len(anchors) == 5
     for f, column in zip(sampler.categorical_features_, CATEGORICAL, strict=True):
         assert set(X_new[column]) <= set(anchors[:, f])
+
+
+def python_blocks(path):
+    """The code of each ``.. code-block:: python`` of an rst file (indented
+    three spaces, up to the next line indented less)."""
+    blocks, lines = [], path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() != ".. code-block:: python":
+            continue
+        body = []
+        for text in lines[number + 1 :]:
+            if text.strip() and not text.startswith("   "):
+                break
+            body.append(text[3:])
+        blocks.append("\n".join(body))
+    return blocks
+
+
+def test_docs_page_examples_run_as_written():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "categorical.rst"
+    blocks = python_blocks(page)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, str(page), "exec"), {})

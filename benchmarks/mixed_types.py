@@ -352,12 +352,16 @@ def summary(path, metric="balanced_accuracy"):
     return cells, runs_per_cell, ranks, times.mean()
 
 
-def print_summary(out, metric):
+def print_summary(out, metric, tablefmt="pipe"):
     cells, runs_per_cell, ranks, times = summary(out / "runs.csv", metric)
+    for table in (cells, runs_per_cell):
+        table.index = pd.Index(
+            [" / ".join(cell) for cell in table.index], name="table / classifier"
+        )
     print(f"{metric}: mean (std) over seeds and folds\n")
-    print(cells.to_markdown())
+    print(cells.to_markdown(tablefmt=tablefmt))
     print("\nruns per cell\n")
-    print(runs_per_cell.fillna(0).astype(int).to_markdown())
+    print(runs_per_cell.fillna(0).astype(int).to_markdown(tablefmt=tablefmt))
     print("\nmean rank over the (table, classifier) cells, 1 = best:")
     print(ranks.round(2).to_string())
     print("\nGAMO's mean fit time per training fold (s):")
@@ -381,10 +385,15 @@ def main(argv=None):
         "--summary", action="store_true", help="print the tables of runs.csv"
     )
     parser.add_argument("--metric", default="balanced_accuracy")
+    parser.add_argument(
+        "--rst", action="store_true", help="summary tables in reStructuredText"
+    )
     args = parser.parse_args(argv)
     if args.summary:
-        print(describe_tables(args.tables).to_markdown(index=False), end="\n\n")
-        print_summary(args.out, args.metric)
+        tablefmt = "rst" if args.rst else "pipe"
+        tables = describe_tables(args.tables)
+        print(tables.to_markdown(index=False, tablefmt=tablefmt), end="\n\n")
+        print_summary(args.out, args.metric, tablefmt)
         return
     gamo_params = None
     if args.quick:

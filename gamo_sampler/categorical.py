@@ -209,14 +209,13 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
         check_classification_targets(y)
         check_n_classes(np.unique(y), type(estimator).__name__)
     names = getattr(estimator, "feature_names_in_", None)
+    numeric = numeric_columns(X.shape[1], categorical)
     if frame is not None:  # convert the numeric columns alone
-        numeric_part = frame.iloc[:, numeric_columns(frame.shape[1], categorical)]
+        numeric_part = frame.iloc[:, numeric]
         category_part = frame.iloc[:, categorical].to_numpy(dtype=object)
         X = frame.to_numpy(dtype=object)
     else:
-        numeric_part = X[:, numeric_columns(X.shape[1], categorical)]
-        category_part = X[:, categorical]
-    numeric = numeric_columns(X.shape[1], categorical)
+        numeric_part, category_part = X[:, numeric], X[:, categorical]
     numbers = np.empty((len(X), 0))  # every feature categorical
     if len(numeric):
         numbers = check_array(numeric_part, dtype=FLOAT_DTYPES, ensure_all_finite=False)
@@ -448,11 +447,12 @@ def draw_categories(alpha, categories, rule, rng):
         Convex weights of the rows over their class's anchor rows.
     categories : ndarray of shape (n_anchors, n_categorical)
         The anchors' categories.
-    rule : {'sample', 'joint', 'heaviest', 'mode'}
-        ``'sample'``: each feature's category drawn from its soft one-hot vector
-        (an anchor drawn by weight, per feature); ``'joint'``: all categories of
-        one anchor drawn by weight; ``'heaviest'``: those of the anchor of
-        largest weight; ``'mode'``: each feature's category of largest weight.
+    rule : {'joint', 'sample', 'heaviest', 'mode'}
+        ``'joint'`` (what :class:`~gamo_sampler.GAMOSampler` uses): all
+        categories of one anchor drawn by weight; ``'sample'``: each feature's
+        category drawn from its soft one-hot vector (an anchor drawn by weight,
+        per feature); ``'heaviest'``: those of the anchor of largest weight;
+        ``'mode'``: each feature's category of largest weight.
     rng : numpy.random.Generator
         Source of the draws.
 

@@ -250,7 +250,7 @@ def test_classifier_unknown_categories_get_all_zero_codes():
     assert (codes[0, city] == 0).all()
 
 
-def test_classifier_predicts_the_labels_of_fit_and_pickles():
+def test_fitted_estimators_pickle():
     X, y = mixed_frame()
     labels = np.array(["no", "yes"])[y]
     clf = GAMOClassifier(categorical_features="auto", **TINY).fit(X, labels)
@@ -258,6 +258,12 @@ def test_classifier_predicts_the_labels_of_fit_and_pickles():
     assert set(predicted) <= {"no", "yes"}
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    sampler = GAMOSampler(categorical_features="auto", **TINY)
+    sampler.fit_resample(X, y)
+    loaded = pickle.loads(pickle.dumps(sampler))
+    pd.testing.assert_frame_equal(
+        loaded.sample(10, random_state=0)[0], sampler.sample(10, random_state=0)[0]
+    )
 
 
 def test_mixed_dataframes_in_a_pipeline_under_cross_validate():

@@ -292,9 +292,11 @@ def test_a_missing_peer_is_skipped_with_a_note(monkeypatch, capsys, tmp_path):
     assert missing_requirements("ctgan") == ["ctgan"]
     notes = []
     assert "ctgan" not in resolve_samplers(["all"], note=notes.append)
-    assert notes == [
+    # Other peers may be missing too (a plain test install has none of them).
+    ctgan_note = (
         f"gamo-benchmark: skipping ctgan (CTGAN needs ctgan: {PEERS['ctgan'].install})"
-    ]
+    )
+    assert ctgan_note in notes
     with pytest.raises(ImportError, match="pip install"):
         make_sampler("ctgan", y=np.array([0, 0, 1, 1]))
     status = main(
@@ -306,7 +308,7 @@ def test_a_missing_peer_is_skipped_with_a_note(monkeypatch, capsys, tmp_path):
     )  # fmt: skip
     assert status == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == notes[0]
+    assert out.splitlines()[0] == ctgan_note
     assert "ctgan" not in (tmp_path / "results.csv").read_text()
     assert "CTGAN needs ctgan" in sampler_listing()
 

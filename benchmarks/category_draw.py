@@ -33,6 +33,7 @@ Usage::
 
     python benchmarks/category_draw.py              # crx and german, seeds 0-2
     python benchmarks/category_draw.py --summary
+    python benchmarks/category_draw.py --peaks      # top weight: D, no D, start
 """
 
 import argparse
@@ -212,6 +213,33 @@ def print_summary(out):
     print(fidelity.mean().round(3).unstack("table").to_markdown())
 
 
+def print_peaks(tables, seeds, n_folds):
+    """Mean top-category weight of the soft vectors after one iteration (about
+    the weights at the start), after training with D, and after training
+    without D, per table (over ``seeds`` and folds)."""
+    settings = {
+        "after 1 iteration": {"max_iter": 1},
+        "trained, with D": {},
+        "trained, without D": {"use_discriminator": False},
+    }
+    rows = []
+    for table in tables:
+        for seed in seeds:
+            X, y = load_table(table, seed)
+            folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+            for fold, (train, _) in enumerate(folds.split(X, y)):
+                for name, params in settings.items():
+                    sampler = GAMOSampler(
+                        categorical_features="auto", random_state=seed, **params
+                    )
+                    sampler.fit_resample(X.iloc[train], y[train])
+                    peak = top_category_weight(sampler, seed=seed)
+                    rows.append({"table": table, "setting": name, "top": peak})
+                    print(f"{table} seed {seed} fold {fold} {name}: {peak:.3f}")
+    peaks = pd.DataFrame(rows).groupby(["table", "setting"], sort=False)["top"]
+    print(peaks.mean().unstack().round(3).to_markdown())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -219,9 +247,16 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--folds", type=int, default=N_FOLDS)
     parser.add_argument("--summary", action="store_true")
+    parser.add_argument(
+        "--peaks", action="store_true", help="top category weight with and without D"
+    )
     args = parser.parse_args(argv)
     if args.summary:
         print_summary(args.out)
+        return
+    if args.peaks:
+        with threadpool_limits(limits=1):
+            print_peaks(args.tables, args.seeds, args.folds)
         return
     with threadpool_limits(limits=1):
         run(args.out, args.tables, args.seeds, args.folds)

@@ -3,9 +3,9 @@ runs as written.
 
 The blocks are found afresh at each run, so a block added later is tested too:
 every fenced block marked ```python in README.md and every
-``.. code-block:: python`` directive in docs/index.rst and docs/user_guide.rst. Other blocks are
-not run: the ```bash set-up commands (CI runs those), the ```text output and
-the ``.. code-block:: bibtex`` citation.
+``.. code-block:: python`` directive in docs/index.rst and docs/user_guide.rst.
+Other blocks are not run: the ```bash set-up commands (CI runs those), the
+```text output and the ``.. code-block:: bibtex`` citation.
 
 Each block runs on its own, in a fresh namespace and in a temporary working
 directory, so it must import and define everything it uses. Blocks that fit

@@ -5,6 +5,7 @@ from pathlib import Path
 ORDER = (
     "plot_toy_2d.py",
     "plot_pipeline_cross_validate.py",
+    "plot_mixed_types.py",
     "plot_grid_search.py",
     "plot_training_history.py",
     "plot_synthetic_digits.py",

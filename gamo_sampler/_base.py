@@ -462,6 +462,13 @@ def train(estimator, X, y_codes, classes, deficits, seed, scaled=None):
         return _train(estimator, X, y_codes, classes, deficits, seed, scaled)
 
 
+def scaled_tensors(estimator, X, y_codes, device):
+    """``X`` scaled by ``estimator.standardizer_``, and ``y_codes``, as tensors on
+    ``device``."""
+    rows = torch.as_tensor(estimator.standardizer_.transform(X), device=device)
+    return rows, torch.as_tensor(y_codes, dtype=torch.int64, device=device)
+
+
 def _train(estimator, X, y_codes, classes, deficits, seed, scaled):
     check_layer_sizes(estimator)
     device = resolve_device(estimator.device)
@@ -472,18 +479,14 @@ def _train(estimator, X, y_codes, classes, deficits, seed, scaled):
     # Without early stopping every row trains: no copy of X.
     X_train = X if validation_index is None else X[train_index]
     estimator.standardizer_ = Standardizer(X_train, estimator.standardize, scaled)
-
-    def tensors(X, y_codes):
-        rows = estimator.standardizer_.transform(X)
-        y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
-        return torch.as_tensor(rows, device=device), y_tensor
-
     validation = None
     if validation_index is not None:
-        validation = tensors(X[validation_index], y_codes[validation_index])
+        validation = scaled_tensors(
+            estimator, X[validation_index], y_codes[validation_index], device
+        )
     config = game_config(estimator, len(train_index))
-    game = (*tensors(X_train, y_codes[train_index]), len(classes), deficits)
-    args = (*game, config, seed, device)
+    rows = scaled_tensors(estimator, X_train, y_codes[train_index], device)
+    args = (*rows, len(classes), deficits, config, seed, device)
     with progress_bar(estimator, config.max_iter) as progress:
         result = run_game(
             estimator, play_game, *args, progress=progress, validation=validation

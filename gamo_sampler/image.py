@@ -441,6 +441,7 @@ def train_images(estimator, images, y_codes, classes, deficits, seed):
         progress_bar,
         record_training,
         run_game,
+        scaled_tensors,
     )
 
     check_layer_sizes(estimator)
@@ -457,17 +458,14 @@ def train_images(estimator, images, y_codes, classes, deficits, seed):
         estimator.feature_extractor, image_shape, init_rng, seed + 3
     )
 
-    def tensors(images, y_codes):
-        scaled = estimator.standardizer_.transform(images)
-        y_tensor = torch.as_tensor(y_codes, dtype=torch.int64, device=device)
-        return torch.as_tensor(scaled, device=device), y_tensor
-
     validation = None
     if validation_index is not None:
-        validation = tensors(images[validation_index], y_codes[validation_index])
+        validation = scaled_tensors(
+            estimator, images[validation_index], y_codes[validation_index], device
+        )
     config = game_config(estimator, len(train_index))
-    game = (*tensors(train_images, y_codes[train_index]), len(classes), deficits)
-    args = (*game, config, seed, device, extractor)
+    rows = scaled_tensors(estimator, train_images, y_codes[train_index], device)
+    args = (*rows, len(classes), deficits, config, seed, device, extractor)
     with progress_bar(estimator, config.max_iter) as progress:
         result = run_game(
             estimator, play_image_game, *args, progress=progress, validation=validation

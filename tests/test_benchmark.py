@@ -465,3 +465,49 @@ def test_paper_script_says_how_to_get_missing_data(tmp_path):
     paper = load_paper_script()
     with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
         paper.main(["--data-home", str(tmp_path), "--output-dir", str(tmp_path)])
+
+
+def load_conv_script():
+    path = ROOT / "benchmarks" / "paper_fmnist_conv.py"
+    spec = importlib.util.spec_from_file_location("paper_fmnist_conv", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paper_scripts_keep_runs_another_process_appends(tmp_path, monkeypatch):
+    """Two processes on different seeds share one runs.csv: each finished run is
+    appended, so neither process drops the other's rows."""
+    import gamo_sampler.datasets
+
+    paper, conv = load_paper_script(), load_conv_script()
+    runs_path = tmp_path / "runs.csv"
+
+    def no_data(*args, **kwargs):
+        return None
+
+    def run_dense(data, method, *, max_iter, seed, **kwargs):
+        other = dict.fromkeys(paper.RUN_COLUMNS, 0.5) | dict(seed=9, method="smote")
+        pd.DataFrame([other]).to_csv(runs_path, mode="a", header=False, index=False)
+        return dict.fromkeys(paper.RUN_COLUMNS, 0.5) | dict(
+            seed=seed, method=method, max_iter=max_iter
+        )
+
+    pd.DataFrame(columns=paper.RUN_COLUMNS).to_csv(runs_path, index=False)
+    monkeypatch.setattr(gamo_sampler.datasets, "load_fashion_mnist_ir100", no_data)
+    monkeypatch.setattr(paper, "run_one", run_dense)
+    monkeypatch.setattr(paper, "plot", lambda runs, path: None)
+    paper.main(["--seeds", "0", "--methods", "gamo", "--output-dir", str(tmp_path)])
+    assert sorted(pd.read_csv(runs_path)["seed"]) == [0, 9]
+
+    def run_conv(method, data, seed, iterations, device, output):
+        with open(runs_path, "a") as f:
+            f.write(f"smote,9,{iterations},0.5,0.5,1.0\n")
+        return 0.5, 0.5, 1.0
+
+    runs_path.write_text(",".join(conv.COLUMNS) + "\n")
+    monkeypatch.setattr(conv, "load_fashion_mnist_ir100", no_data)
+    monkeypatch.setattr(conv, "run_one", run_conv)
+    args = ["--seeds", "0", "--methods", "gamo", "baseline"]
+    conv.main([*args, "--output-dir", str(tmp_path)])
+    assert sorted(pd.read_csv(runs_path)["seed"]) == [0, 0, 9, 9]

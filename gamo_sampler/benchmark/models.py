@@ -7,14 +7,17 @@ import numpy as np
 from ..peers import PEERS, missing_requirements
 
 __all__ = [
+    "CATEGORICAL_SAMPLERS",
     "CLASSIFIERS",
     "CORE_SAMPLERS",
     "SAMPLER_GROUPS",
     "SAMPLERS",
+    "categorical_skip_reason",
     "make_classifier",
     "make_sampler",
     "resolve_samplers",
     "sampler_listing",
+    "smote_variant",
 ]
 
 CORE_SAMPLERS = {
@@ -32,6 +35,15 @@ SAMPLERS = {**CORE_SAMPLERS, **{key: peer.name for key, peer in PEERS.items()}}
 """Sampler keys of the command line, mapped to display names: the core
 samplers, then the peers of :data:`gamo_sampler.peers.PEERS`, which need
 optional packages."""
+
+CATEGORICAL_SAMPLERS = ("none", "ros", "smote", "gamo")
+"""Sampler keys that run on tables with categorical columns.
+
+On such a table ``"smote"`` is ``SMOTENC``, or ``SMOTEN`` when every column is
+categorical, and ``"gamo"`` is ``GAMOSampler(categorical_features='auto')``;
+``"none"`` and ``"ros"`` are as on numeric tables. The other samplers
+(BorderlineSMOTE, ADASYN and the peers) interpolate numbers only: the
+benchmark skips them on such tables, with a note."""
 
 SAMPLER_GROUPS = {
     "core": tuple(CORE_SAMPLERS),
@@ -85,7 +97,14 @@ def _neighbours(y):
 
 
 def make_sampler(
-    name, *, y, random_state=None, max_iter=500, device="auto", ctgan_epochs=300
+    name,
+    *,
+    y,
+    random_state=None,
+    max_iter=500,
+    device="auto",
+    ctgan_epochs=300,
+    categorical=None,
 ):
     """Build the sampler ``name`` for training labels ``y``.
 
@@ -104,6 +123,15 @@ def make_sampler(
         Torch device of GAMOSampler and of CTGAN.
     ctgan_epochs : int, default=300
         Training epochs of the CTGAN peer (CTGAN's default).
+    categorical : array-like of bool or None, default=None
+        Which columns of the training rows are categorical, when some are:
+        the rows are then a DataFrame whose categorical columns have a
+        ``category``, ``object`` or ``string`` dtype. ``"smote"`` becomes
+        ``SMOTENC(categorical_features='auto')``, or ``SMOTEN`` when every
+        column is categorical, and ``"gamo"`` gets
+        ``categorical_features='auto'``; only the keys of
+        :data:`CATEGORICAL_SAMPLERS` are accepted. None, or no True value:
+        numeric rows.
 
     Returns
     -------
@@ -115,6 +143,8 @@ def make_sampler(
     ImportError
         If ``name`` is a peer whose package is not installed; the message
         says how to install it.
+    ValueError
+        If ``name`` is unknown, or cannot take the ``categorical`` columns.
 
     Examples
     --------
@@ -126,6 +156,9 @@ def make_sampler(
     ...              random_state=0)  # doctest: +SKIP
     SmoteVariantsSampler(random_state=0, variant='ProWSyn',
                          variant_params={'n_neighbors': 3})
+    >>> make_sampler("smote", y=np.array([0] * 20 + [1] * 4), random_state=0,
+    ...              categorical=[False, True])
+    SMOTENC(categorical_features='auto', k_neighbors=3, random_state=0)
     """
     from imblearn.over_sampling import (
         ADASYN,
@@ -140,6 +173,10 @@ def make_sampler(
     if name not in SAMPLERS:
         raise ValueError(
             f"Unknown sampler {name!r}; choose among {', '.join(SAMPLERS)}."
+        )
+    if categorical is not None and np.any(categorical):
+        return _categorical_sampler(
+            name, np.asarray(categorical, dtype=bool), y, random_state, max_iter, device
         )
     if name in PEERS and missing_requirements(name):
         raise ImportError(_unavailable(name))
@@ -174,6 +211,49 @@ def make_sampler(
         variant_params={"n_neighbors": k} if takes_neighbours else None,
         random_state=random_state,
     )
+
+
+def _categorical_sampler(name, categorical, y, random_state, max_iter, device):
+    """:func:`make_sampler` for rows with the ``categorical`` columns."""
+    from imblearn.over_sampling import SMOTEN, SMOTENC, RandomOverSampler
+
+    from ..sampler import GAMOSampler
+
+    if name not in CATEGORICAL_SAMPLERS:
+        raise ValueError(categorical_skip_reason(name))
+    if name == "none":
+        return None
+    if name == "ros":
+        return RandomOverSampler(random_state=random_state)
+    if name == "gamo":
+        return GAMOSampler(
+            categorical_features="auto",
+            max_iter=max_iter,
+            device=device,
+            random_state=random_state,
+        )
+    k = _neighbours(y)
+    if categorical.all():
+        return SMOTEN(k_neighbors=k, random_state=random_state)
+    return SMOTENC(
+        categorical_features="auto", k_neighbors=k, random_state=random_state
+    )
+
+
+def categorical_skip_reason(name):
+    """Why sampler ``name`` does not run on rows with categorical columns."""
+    return (
+        f"{SAMPLERS[name]} interpolates numeric columns only and cannot take "
+        "categorical ones (on such tables 'smote' runs as SMOTENC or SMOTEN)"
+    )
+
+
+def smote_variant(categorical):
+    """The class that ``"smote"`` builds for rows with the ``categorical``
+    columns (a boolean mask, or None for numeric rows)."""
+    if categorical is None or not np.any(categorical):
+        return "SMOTE"
+    return "SMOTEN" if np.all(categorical) else "SMOTENC"
 
 
 def _unavailable(name):
@@ -249,7 +329,9 @@ def sampler_listing():
     )
 
 
-def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):
+def make_classifier(
+    name, *, random_state=None, max_iter=500, device="auto", categorical=False
+):
     """Build the classifier ``name``.
 
     Parameters
@@ -262,6 +344,15 @@ def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):
         Training iterations of the MLP and of GAMOClassifier.
     device : str, default="auto"
         Torch device of the MLP and of GAMOClassifier.
+    categorical : bool, default=False
+        Whether the rows are a DataFrame with categorical columns (of a
+        ``category``, ``object`` or ``string`` dtype). The MLP and
+        GAMOClassifier then get ``categorical_features='auto'`` (they one-hot
+        code the categories themselves and standardise the numbers only); the
+        logistic regression and the random forest get a pipeline that one-hot
+        encodes the categorical columns (``OneHotEncoder(
+        handle_unknown='ignore')``) and passes the numeric ones through, as
+        the benchmark has standardised them.
 
     Returns
     -------
@@ -272,13 +363,20 @@ def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):
     >>> from gamo_sampler.benchmark import make_classifier
     >>> make_classifier("mlp", max_iter=100, random_state=0)
     GAMOClassifier(max_iter=100, random_state=0, sampling_strategy={})
+    >>> make_classifier("gamo", max_iter=100, categorical=True)
+    GAMOClassifier(categorical_features='auto', max_iter=100)
     """
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
     from ..classifier import GAMOClassifier
 
+    if categorical and name in ("logreg", "forest"):
+        classifier = make_classifier(name, random_state=random_state)
+        return _one_hot_in_front(classifier)
     torch_params = {"max_iter": max_iter, "device": device}
+    if categorical:
+        torch_params["categorical_features"] = "auto"
     if name == "mlp":
         return GAMOClassifier(
             sampling_strategy={}, random_state=random_state, **torch_params
@@ -294,3 +392,19 @@ def make_classifier(name, *, random_state=None, max_iter=500, device="auto"):
     raise ValueError(
         f"Unknown classifier {name!r}; choose among {', '.join(CLASSIFIERS)}."
     )
+
+
+def _one_hot_in_front(classifier):
+    """``classifier`` behind a one-hot encoder of the categorical columns."""
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    encode = make_column_transformer(
+        (
+            OneHotEncoder(handle_unknown="ignore"),
+            make_column_selector(dtype_include=["category", "object", "string"]),
+        ),
+        remainder="passthrough",
+    )
+    return make_pipeline(encode, classifier)

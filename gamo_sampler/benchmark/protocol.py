@@ -262,7 +262,7 @@ def run_benchmark(config=DEFAULT_CONFIG, *, progress=True, log=None):
     ``categorical_features='auto'``; the logistic regression and the random
     forest get the categorical columns one-hot encoded (see
     :func:`~gamo_sampler.benchmark.make_classifier`); the samplers outside
-    :data:`~gamo_sampler.benchmark.models.CATEGORICAL_SAMPLERS` are skipped,
+    :data:`~gamo_sampler.benchmark.CATEGORICAL_SAMPLERS` are skipped,
     with a line to ``log``, and have no rows. The rows keep the sampler key
     and the model name (``"SMOTE + LogReg"``) so that the tables line up with
     numeric datasets. When such a table's rows are a seeded draw (the tables

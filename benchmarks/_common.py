@@ -69,3 +69,26 @@ def write_results(path, rows, meta, stem):
         for row in rows:
             f.write(",".join(str(row[k]) for k in keys) + "\n")
     return path
+
+
+def reset_peak_memory():
+    """Reset the kernel's peak-RSS mark (Linux); return the current RSS in bytes."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return status_bytes("VmRSS")
+
+
+def peak_memory():
+    """Peak RSS in bytes since the last reset (Linux ``VmHWM``)."""
+    return status_bytes("VmHWM")
+
+
+def status_bytes(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{key} not found in /proc/self/status")

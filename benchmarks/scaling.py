@@ -73,7 +73,7 @@ def sweeps(quick):
 def run_point(sizes, n_features, max_anchors, threads, clock_name="wall"):
     """Time one configuration in this process; return a dict."""
     import torch
-    from _common import random_problem
+    from _common import peak_memory, random_problem, reset_peak_memory
 
     from gamo_sampler.game import GameConfig, play_game
 
@@ -118,29 +118,6 @@ def run_point(sizes, n_features, max_anchors, threads, clock_name="wall"):
         "game_peak_mib": game_peak / 2**20,
         "anchors_largest_class": len(rows),
     }
-
-
-def reset_peak_memory():
-    """Reset the kernel's peak-RSS mark (Linux); return the current RSS in bytes."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-    return status_bytes("VmRSS")
-
-
-def peak_memory():
-    """Peak RSS in bytes since the last reset (Linux ``VmHWM``)."""
-    return status_bytes("VmHWM")
-
-
-def status_bytes(key):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"{key} not found in /proc/self/status")
 
 
 def plot(rows, folder, note=""):

@@ -5,12 +5,15 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted
 
 from .early_stopping import resolve_max_iter, split_validation
 from .game import GameConfig, play_game, resolve_device
+from .sparse_rows import SparseRows
 
 GAME_PARAMETER_CONSTRAINTS = {
     "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -296,6 +299,9 @@ class Standardizer:
         if scaled is not None:
             self._init_columns(X, enabled, scaled)
             return
+        if sparse.issparse(X):
+            self._init_sparse(X, enabled)
+            return
         if not enabled:
             if np.abs(X).max() > np.finfo(np.float32).max:
                 raise ValueError(
@@ -321,6 +327,25 @@ class Standardizer:
                 f"{np.flatnonzero(huge)[:10].tolist()}: they span more than the "
                 "largest float64 (about 1.8e308). Rescale those features."
             )
+
+    def _init_sparse(self, X, enabled):
+        """The statistics of sparse ``X``, from its stored values only."""
+        largest = abs(X).max(axis=0).toarray().ravel()
+        if not enabled:
+            if largest.max() > np.finfo(np.float32).max:
+                raise ValueError(
+                    "X has values too large for float32, the precision of "
+                    "training. Use standardize=True, or rescale X."
+                )
+            self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+            return
+        # As for dense X: exact powers of two keep the squares finite.
+        unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)
+        scaled = sparse.csr_matrix(X, dtype=np.float64) @ sparse.diags(1.0 / unit)
+        mean, variance = mean_variance_axis(scaled, axis=0)
+        self.mean = mean * unit
+        scale = np.sqrt(variance) * unit
+        self.scale = np.where(scale > 0, scale, 1.0)
 
     def _init_columns(self, X, enabled, scaled):
         """Scale only the columns where ``scaled`` is True; leave the others
@@ -464,8 +489,11 @@ def train(estimator, X, y_codes, classes, deficits, seed, scaled=None):
 
 def scaled_tensors(estimator, X, y_codes, device):
     """``X`` scaled by ``estimator.standardizer_``, and ``y_codes``, as tensors on
-    ``device``."""
-    rows = torch.as_tensor(estimator.standardizer_.transform(X), device=device)
+    ``device``; sparse ``X`` becomes :class:`SparseRows`, scaled as it is read."""
+    if sparse.issparse(X):
+        rows = SparseRows(X, estimator.standardizer_, device)
+    else:
+        rows = torch.as_tensor(estimator.standardizer_.transform(X), device=device)
     return rows, torch.as_tensor(y_codes, dtype=torch.int64, device=device)
 
 

@@ -25,7 +25,11 @@ ENCODER_HINT = (
 )
 
 
-def validate_fit_input(estimator, X, y, allow_nd=False):
+# Sparse formats the dense (non-image, non-categorical) game reads as they are.
+SPARSE_FORMATS = ("csr", "csc")
+
+
+def validate_fit_input(estimator, X, y, allow_nd=False, accept_sparse=False):
     """Check and convert training data.
 
     Parameters
@@ -39,10 +43,12 @@ def validate_fit_input(estimator, X, y, allow_nd=False):
         Class labels.
     allow_nd : bool, default=False
         Accept X with more than two dimensions (images).
+    accept_sparse : False or tuple of str, default=False
+        Sparse formats kept as they are (scikit-learn's ``accept_sparse``).
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
         float64, or float32 when X was float32.
     y : ndarray of shape (n_samples,)
         The labels.
@@ -58,7 +64,13 @@ def validate_fit_input(estimator, X, y, allow_nd=False):
     """
     check_raw_input(X, y)
     X, y = validate_data(
-        estimator, X, y, dtype=FLOAT_DTYPES, ensure_all_finite=False, allow_nd=allow_nd
+        estimator,
+        X,
+        y,
+        accept_sparse=accept_sparse,
+        dtype=FLOAT_DTYPES,
+        ensure_all_finite=False,
+        allow_nd=allow_nd,
     )
     check_classification_targets(y)
     check_finite(X, getattr(estimator, "feature_names_in_", None))
@@ -66,7 +78,7 @@ def validate_fit_input(estimator, X, y, allow_nd=False):
     return X, y
 
 
-def validate_predict_input(estimator, X, allow_nd=False):
+def validate_predict_input(estimator, X, allow_nd=False, accept_sparse=False):
     """Check and convert rows given to a fitted estimator.
 
     Examples
@@ -82,6 +94,7 @@ def validate_predict_input(estimator, X, allow_nd=False):
         estimator,
         X,
         reset=False,
+        accept_sparse=accept_sparse,
         dtype=FLOAT_DTYPES,
         ensure_all_finite=False,
         allow_nd=allow_nd,
@@ -345,6 +358,14 @@ def check_finite(X, feature_names=None):
     ...
     ValueError: Input X contains infinity in column(s) [1]. ...
     """
+    if sparse.issparse(X):
+        # Only stored values can be NaN or infinite: two rows stand in for X,
+        # one with its NaNs and one with its infinities, in their columns.
+        stored = X.tocoo()
+        nan, inf = np.isnan(stored.data), np.isinf(stored.data)
+        X = np.zeros((2, X.shape[1]))
+        X[0, stored.col[nan]] = np.nan
+        X[1, stored.col[inf]] = stored.data[inf]
     with np.errstate(over="ignore", invalid="ignore"):
         # Cheap test first; a sum that overflows only sends us to the exact test.
         if np.isfinite(X.sum(dtype=np.float64)):

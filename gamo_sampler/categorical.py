@@ -195,7 +195,15 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
             "numpy array."
         )
     frame = X if hasattr(X, "iloc") else None
-    if frame is None:
+    if frame is not None:
+        # Sparse columns of a DataFrame are read dense, as their values.
+        dense = {
+            name: dtype.subtype
+            for name, dtype in frame.dtypes.items()
+            if str(dtype).startswith("Sparse[")
+        }
+        X = frame = frame.astype(dense) if dense else frame
+    else:
         if not (hasattr(X, "dtype") and X.dtype.kind in "biuf"):
             # Keep the type of each category: a list or object array of mixed
             # values would become strings in an array of str.

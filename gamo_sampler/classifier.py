@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import type_of_target
@@ -27,6 +28,7 @@ from ._base import (
 )
 from ._persistence import VersionedPickleMixin
 from ._validation import (
+    SPARSE_FORMATS,
     check_raw_input,
     check_sampling_strategy_dict,
     validate_fit_input,
@@ -39,6 +41,7 @@ from .categorical import (
     validate_mixed_input,
 )
 from .image import FEATURE_CHUNK, as_images, check_image_shape, train_images
+from .sparse_rows import dense_chunks
 
 # Rows per forward pass in predict_proba: bounds memory on large inputs.
 PREDICT_CHUNK = 65536
@@ -262,7 +265,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         if len(categorical):
             X, y = validate_mixed_input(self, X, y, categorical)
         else:
-            X, y = validate_fit_input(self, X, y, allow_nd=images)
+            accept_sparse = False if images else SPARSE_FORMATS
+            X, y = validate_fit_input(
+                self, X, y, allow_nd=images, accept_sparse=accept_sparse
+            )
         self.classes_, y_codes, counts = np.unique(
             y, return_inverse=True, return_counts=True
         )
@@ -323,13 +329,22 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
         images = self.image_shape_ is not None
         coder = categorical_coder(self)
         if coder is None:
-            X = validate_predict_input(self, X, allow_nd=images)
+            accept_sparse = False if images else SPARSE_FORMATS
+            X = validate_predict_input(
+                self, X, allow_nd=images, accept_sparse=accept_sparse
+            )
         else:
             X, _ = validate_mixed_input(
                 self, X, None, self.categorical_features_, reset=False
             )
             # Unknown categories get all-zero codes.
             X = coder.encode(X)
+        if sparse.issparse(X):
+            return np.vstack([self._proba(rows, images) for rows in dense_chunks(X)])
+        return self._proba(X, images)
+
+    def _proba(self, X, images):
+        """Probabilities for dense rows ``X`` in original units."""
         # In float64 first: a value that float32 cannot hold after scaling (far
         # outside the training range) would give NaN probabilities.
         X = self.standardizer_.transform(X, dtype=np.float64)
@@ -376,6 +391,10 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Categorical features and images are read from dense arrays.
+        tags.input_tags.sparse = (
+            self.categorical_features is None and self.image_shape is None
+        )
         tags.non_deterministic = False
         return tags
 

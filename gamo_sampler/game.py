@@ -41,6 +41,7 @@ from .networks import (
     init_glorot_,
     to_device,
 )
+from .sparse_rows import SparseRows, rows_per_chunk
 
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
@@ -154,9 +155,8 @@ def build_networks(
         convex_generator = None
         if len(oversampled):
             if anchor_index is None:
-                anchors = [X[y == code] for code in oversampled.tolist()]
-            else:
-                anchors = [X[rows.to(X.device)] for rows in anchor_index]
+                anchor_index = [y == code for code in oversampled.tolist()]
+            anchors = anchor_rows(X, anchor_index)
             convex_generator = ConvexGenerator(
                 anchors,
                 oversampled,
@@ -169,6 +169,26 @@ def build_networks(
         if net is not None:
             init_glorot_(net.cpu(), generator).to(device)
     return nets
+
+
+def anchor_rows(X, anchor_index):
+    """The rows of ``X`` that each generator class combines: dense tensors, or
+    for sparse rows :class:`~gamo_sampler.sparse_rows.SparseAnchors` when they
+    are sparse enough (:meth:`SparseRows.anchors`)."""
+    if isinstance(X, SparseRows):
+        return X.anchors(anchor_index)
+    return [X[index.to(X.device)] for index in anchor_index]
+
+
+def classify(classifier, rows):
+    """M's outputs for ``rows`` (a tensor or :class:`SparseRows`), computed a
+    bounded dense chunk at a time."""
+    step = rows_per_chunk(rows.shape[1])
+    if len(rows) <= step:
+        return classifier(rows[:])
+    return torch.cat(
+        [classifier(rows[start : start + step]) for start in range(0, len(rows), step)]
+    )
 
 
 @dataclass
@@ -482,7 +502,7 @@ def early_stopping_for(players, config, n_rows, validation, features=None, keep=
     def score():
         with torch.no_grad():
             rows = X_val if features is None else features(X_val)
-            return balanced_accuracy(players.classifier(rows), y_val)
+            return balanced_accuracy(classify(players.classifier, rows), y_val)
 
     modules = [m for m in (players.classifier, players.generator) if m is not None]
     return EarlyStopping(
@@ -501,8 +521,9 @@ def play_game(
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, n_features)
-        Standardised float32 rows, already on ``device``.
+    X : torch.Tensor or SparseRows of shape (n_samples, n_features)
+        Standardised float32 rows, already on ``device``, or sparse rows that
+        are densified a mini-batch at a time.
     y : torch.Tensor of shape (n_samples,)
         Integer class codes in ``[0, n_classes)``, on ``device``.
     n_classes : int

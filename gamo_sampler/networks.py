@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .sparse_rows import SparseAnchors, sparse_combination
+
 LEAKY_SLOPE = 0.1
 # Keras BatchNormalization(momentum=0.9) with its default epsilon.
 BN_MOMENTUM = 0.1
@@ -221,13 +223,18 @@ class IGUBucket(nn.Module):
         super().__init__()
         sizes = [len(rows) for rows in anchors]
         n_max = max(sizes)
-        padded = anchors[0].new_zeros(len(anchors), n_max, anchors[0].shape[1])
         mask = torch.zeros(len(anchors), 1, n_max)
         for p, rows in enumerate(anchors):
-            padded[p, : len(rows)] = rows
             mask[p, :, len(rows) :] = float("-inf")
+        self.sparse = isinstance(anchors[0], SparseAnchors)
+        if self.sparse:
+            self._keep_sparse_anchors(anchors)
+        else:
+            padded = anchors[0].new_zeros(len(anchors), n_max, anchors[0].shape[1])
+            for p, rows in enumerate(anchors):
+                padded[p, : len(rows)] = rows
+            self.register_buffer("anchors", padded)
         self.classes = list(class_index)
-        self.register_buffer("anchors", padded)
         self.register_buffer("logit_mask", mask)
         self.sizes = sizes
         self.padded = min(sizes) < n_max
@@ -249,6 +256,42 @@ class IGUBucket(nn.Module):
         """Map ``t`` of shape ``(k_b, s, width)`` to ``alpha`` of shape
         ``(k_b, s, n_max)``."""
         return self.softmax(self.logits(t))
+
+    def combine(self, alpha):
+        """The convex combinations ``alpha`` of shape ``(k_b, s, n_max)`` of each
+        class's anchors: rows of shape ``(k_b, s, n_features)``."""
+        if not self.sparse:
+            return torch.bmm(alpha, self.anchors)
+        return torch.stack(
+            [
+                sparse_combination(alpha[p, :, :n], *self.sparse_anchors(p))
+                for p, n in enumerate(self.sizes)
+            ]
+        )
+
+    def _keep_sparse_anchors(self, anchors):
+        # Buffers, so that they move and pickle with the module; not persistent,
+        # as the anchors never train (and sparse tensors cannot be copied into).
+        for p, part in enumerate(anchors):
+            self.register_buffer(f"sparse_rows_{p}", part.rows, persistent=False)
+            self.register_buffer(f"sparse_columns_{p}", part.columns, persistent=False)
+        self.register_buffer("shift", anchors[0].shift, persistent=False)
+
+    def sparse_anchors(self, p):
+        """Sparse anchors of class ``p`` of the bucket: rows, columns and shift,
+        as :func:`~gamo_sampler.sparse_rows.sparse_combination` takes them."""
+        return (
+            getattr(self, f"sparse_rows_{p}"),
+            getattr(self, f"sparse_columns_{p}"),
+            self.shift,
+        )
+
+    def class_anchors(self, p):
+        """The standardised anchor rows of class ``p`` of the bucket, dense."""
+        if not self.sparse:
+            return self.anchors[p, : self.sizes[p]]
+        rows, _, shift = self.sparse_anchors(p)
+        return rows.to_dense() - shift
 
 
 class ConvexGenerator(nn.Module):
@@ -320,7 +363,7 @@ class ConvexGenerator(nn.Module):
     def class_anchors(self, class_index):
         """The ``(n_j, n_features)`` anchor rows of generator class ``class_index``."""
         b, p = self.slots[class_index]
-        return self.buckets[b].anchors[p, : int(self.class_sizes[class_index])]
+        return self.buckets[b].class_anchors(p)
 
     def class_igu(self, class_index, grad=False):
         """The IGU of generator class ``class_index``: views of its Dense layer.
@@ -506,7 +549,7 @@ class ConvexGenerator(nn.Module):
                     size = len(bucket.classes) * n_slots
                     t_b = t[start : start + size].view(-1, n_slots, self.width)
                     alpha = bucket.convex_weights(t_b)
-                    parts.append(torch.bmm(alpha, bucket.anchors).flatten(0, 1))
+                    parts.append(bucket.combine(alpha).flatten(0, 1))
                     start += size
         rows = parts[0] if len(parts) == 1 else torch.cat(parts)
         return rows.index_select(0, position), to_device(fake_index, device)
@@ -561,7 +604,7 @@ class ConvexGenerator(nn.Module):
                 with torch.no_grad():
                     alpha_fake = bucket.convex_weights(t_f)
                 alpha = torch.cat([alpha_fake, alpha], dim=1)
-            rows = torch.bmm(alpha, bucket.anchors)
+            rows = bucket.combine(alpha)
             if n_slots:
                 fakes.append(rows[:, :n_slots].detach().flatten(0, 1))
             parts.append(rows[:, n_slots:])
@@ -571,10 +614,7 @@ class ConvexGenerator(nn.Module):
 
     def forward(self, z):
         """Generate ``(k, s, n_features)`` rows, ``s`` per generator class."""
-        parts = [
-            torch.bmm(alpha, bucket.anchors)
-            for bucket, alpha in self._bucket_weights(z)
-        ]
+        parts = [bucket.combine(alpha) for bucket, alpha in self._bucket_weights(z)]
         return self._in_class_order(parts)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
+from scipy import sparse
 
 from ._base import (
     CATEGORICAL_CONSTRAINT,
@@ -22,6 +23,7 @@ from ._base import (
 )
 from ._persistence import VersionedPickleMixin
 from ._validation import (
+    SPARSE_FORMATS,
     check_no_bool_columns,
     check_raw_input,
     check_sample_counts,
@@ -283,7 +285,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         if len(self.categorical_features_):
             X, y = validate_mixed_input(self, X, y, self.categorical_features_)
         else:
-            X, y = validate_fit_input(self, X, y)
+            X, y = validate_fit_input(self, X, y, accept_sparse=SPARSE_FORMATS)
         # Here, so that fit also checks the categories.
         fit_coder(self, X)
         check_sampling_strategy_dict(self.sampling_strategy, y)
@@ -319,6 +321,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         # each class's rows.
         self.anchor_rows_ = [X[rows] for rows in anchor_index]
         X_new, y_new = self._generate(self.sampling_strategy_, sample_seed, y.dtype)
+        if sparse.issparse(X):
+            X_res = sparse.vstack([X, X_new.astype(X.dtype)], format=X.format)
+            return type(X)(X_res), np.hstack([y, y_new])
         return np.vstack([X, X_new.astype(X.dtype)]), np.hstack([y, y_new])
 
     def sample(self, n_samples, random_state=None):
@@ -388,7 +393,12 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             return X_new, y_new
         import pandas as pd
 
-        if X_template is not None:
+        if X_template is not None and sparse.issparse(X_new):
+            # A DataFrame of sparse columns gives them back sparse.
+            X_new = pd.DataFrame.sparse.from_spmatrix(
+                X_new, columns=X_template.columns
+            ).astype(X_template.dtypes)
+        elif X_template is not None:
             X_new = pd.DataFrame(X_new, columns=X_template.columns)
             categorical = getattr(self, "categorical_features_", ())
             names = list(integer_columns(X_template, categorical))
@@ -427,17 +437,15 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
                 rows = anchors.astype(np.float64)
             else:
                 rows = coder.numbers(anchors)
-            low, high = rows.min(axis=0), rows.max(axis=0)
-            chunk = max(1, min(GENERATION_CHUNK, GENERATION_BUDGET // len(rows)))
+            combine = convex_combinations(rows)
+            chunk = max(1, min(GENERATION_CHUNK, GENERATION_BUDGET // rows.shape[0]))
             for start in range(0, n_rows, chunk):
                 size = min(chunk, n_rows - start)
                 z = torch.randn(size, generator.latent_dim, generator=rng)
                 with torch.no_grad():
                     alpha = generator.class_weights(z, j).double().numpy()
                 alpha /= alpha.sum(axis=1, keepdims=True)
-                # Clipping only removes float rounding: the product is already a
-                # convex combination of the class's rows.
-                numbers = np.clip(alpha @ rows, low, high)
+                numbers = combine(alpha)
                 if coder is None:
                     X_parts.append(numbers)
                     continue
@@ -448,17 +456,49 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
                 )
                 X_parts.append(part)
             y_parts.append(np.full(n_rows, label, dtype=y_dtype))
+        template = self.anchor_rows_[0]
         if not X_parts:
-            n_features = self.anchor_rows_[0].shape[1]
-            empty = np.empty((0, n_features), dtype=self.anchor_rows_[0].dtype)
+            empty = np.empty((0, template.shape[1]), dtype=template.dtype)
+            if sparse.issparse(template):
+                empty = type(template)(empty)
             return empty, np.empty(0, dtype=y_dtype)
+        if sparse.issparse(template):
+            X_new = sparse.vstack(X_parts, format=template.format)
+            return type(template)(X_new), np.concatenate(y_parts)
         return np.vstack(X_parts), np.concatenate(y_parts)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        # Categorical features are read from dense rows.
+        tags.input_tags.sparse = self.categorical_features is None
         tags.non_deterministic = False
         return tags
+
+
+def convex_combinations(rows):
+    """A function that maps convex weights ``alpha`` of shape ``(n, n_rows)`` to
+    the combinations ``alpha @ rows``, sparse when ``rows`` is.
+
+    The combinations are clipped to each feature's range over ``rows``: that
+    only removes float rounding, as they are convex combinations already.
+    """
+    if not sparse.issparse(rows):
+        low, high = rows.min(axis=0), rows.max(axis=0)
+        return lambda alpha: np.clip(alpha @ rows, low, high)
+    rows = sparse.csr_matrix(rows)
+    low = rows.min(axis=0).toarray().ravel()
+    high = rows.max(axis=0).toarray().ravel()
+
+    def combine(alpha):
+        # A sparse product: a combination is stored only where one of its
+        # rows has a value (every weight of the softmax is positive).
+        product = sparse.csr_matrix(alpha) @ rows
+        product.data = np.clip(
+            product.data, low[product.indices], high[product.indices]
+        )
+        return product
+
+    return combine
 
 
 def integer_columns(X, categorical=()):

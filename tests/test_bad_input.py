@@ -189,12 +189,21 @@ def test_dataframe_with_categorical_or_text_column(Estimator, column, kind):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_sparse_X_is_refused_as_the_tags_say(Estimator):
+def test_sparse_X_is_refused_where_dense_rows_are_needed_as_the_tags_say(Estimator):
     X, y = data()
-    assert get_tags(Estimator()).input_tags.sparse is False
-    check_error(
-        Estimator, sparse.csr_matrix(X), y, TypeError, r"Sparse data.*\.toarray\(\)"
-    )
+    assert get_tags(Estimator()).input_tags.sparse is True
+    estimator = Estimator(categorical_features=[0])
+    assert get_tags(estimator).input_tags.sparse is False
+    with pytest.raises(TypeError, match=r"categorical_features is set.*\.toarray\(\)"):
+        fit_unchanged(estimator, sparse.csr_matrix(X), y)
+
+
+def test_sparse_images_are_refused_as_the_tags_say():
+    X, y = data(n_features=16)
+    estimator = GAMOClassifier(image_shape=(1, 4, 4))
+    assert get_tags(estimator).input_tags.sparse is False
+    with pytest.raises(TypeError, match=r"Sparse data.*\.toarray\(\)"):
+        fit_unchanged(estimator, sparse.csr_matrix(X), y)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -26,12 +26,6 @@ ESTIMATORS = [
     GAMOClassifier(categorical_features=[0], **CHEAP),
 ]
 
-SPARSE_DATAFRAME = {
-    # This check runs for every sampler that accepts DataFrames, whatever its
-    # sparse tag. GAMO needs dense rows (sparse tag False): a DataFrame of
-    # sparse columns gets sklearn's TypeError that says to densify it.
-    "check_samplers_pandas_sparse": "sparse input is refused with a clear error",
-}
 CONTINUOUS_AS_CATEGORY = {
     # The check's first feature is continuous, so as a category each of its 300
     # training values is a category of its own: a one-hot code as wide as the
@@ -42,10 +36,7 @@ CONTINUOUS_AS_CATEGORY = {
     "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": "as above",
 }
 SKLEARN_EXPECTED_FAILURES = {"GAMOClassifier(categorical)": CONTINUOUS_AS_CATEGORY}
-IMBLEARN_EXPECTED_FAILURES = {
-    "GAMOSampler": SPARSE_DATAFRAME,
-    "GAMOSampler(categorical)": SPARSE_DATAFRAME,
-}
+IMBLEARN_EXPECTED_FAILURES = {}
 
 
 def expected_failures(table):

@@ -1,5 +1,7 @@
-"""Helpers shared by the benchmark scripts: data, timing, machine description."""
+"""Helpers shared by the benchmark scripts: data, timing, memory, machine
+description, and the CSV that long runs append to."""
 
+import csv
 import json
 import os
 import platform
@@ -92,3 +94,20 @@ def status_bytes(key):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError(f"{key} not found in /proc/self/status")
+
+
+def append_rows(path, rows, fields):
+    """Append finished runs (dicts with keys ``fields``) to the CSV at ``path``,
+    with a header if the file is new.
+
+    Long experiments append each run as it finishes, so that a rerun skips it,
+    and so that processes running other parts of the same experiment keep each
+    other's rows.
+    """
+    path = Path(path)
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)

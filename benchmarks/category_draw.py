@@ -48,6 +48,7 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import append_rows  # noqa: E402
 from mixed_types import (  # noqa: E402
     CLASSIFIERS,
     N_FOLDS,
@@ -170,12 +171,7 @@ def run(out, tables, seeds, n_folds):
                                 **fidelity,
                             }
                         )
-                new = not path.exists()
-                with open(path, "a", newline="") as f:
-                    writer = csv.DictWriter(f, fieldnames=FIELDS)
-                    if new:
-                        writer.writeheader()
-                    writer.writerows(rows)
+                append_rows(path, rows, FIELDS)
                 print(
                     f"{table} seed {seed} fold {fold}: top weight {peak:.3f}; "
                     + ", ".join(

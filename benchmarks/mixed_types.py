@@ -49,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import append_rows
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTEN, SMOTENC, RandomOverSampler
 from sklearn.compose import ColumnTransformer, make_column_selector
@@ -187,16 +188,6 @@ def read_done(path):
         }
 
 
-def append_rows(path, rows):
-    """Append ``rows`` to the CSV at ``path``, with a header if it is new."""
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-
-
 def run_unit(sampler, X_train, y_train, X_test, y_test, minority, seed, classifiers):
     """Resample one training fold with ``sampler`` and score every classifier."""
     start = time.perf_counter()
@@ -251,7 +242,7 @@ def run(out, tables, seeds, n_folds, samplers, classifiers, gamo_params=None):
                         for key in ("balanced_accuracy", "g_mean", "f1_minority"):
                             row[key] = round(row[key], 4)
                         row["classifier_seconds"] = round(row["classifier_seconds"], 3)
-                    append_rows(path, rows)
+                    append_rows(path, rows, FIELDS)
                     print(
                         f"{table} seed {seed} fold {fold} {name}: "
                         + ", ".join(

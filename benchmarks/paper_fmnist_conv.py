@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import append_rows
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE
 from sklearn.metrics import balanced_accuracy_score
@@ -128,16 +129,6 @@ def run_one(method, data, seed, iterations, device, output):
     return *scores(data.y_test, gamo.predict(data.X_test)), seconds
 
 
-def append_run(path, row):
-    """Append one finished run to the CSV at ``path``, with a header if new."""
-    is_new = not path.exists()
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        if is_new:
-            writer.writeheader()
-        writer.writerow(row)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -195,7 +186,7 @@ def main(argv=None):
             )
             # Appended after every fit, so that an interrupted run can resume
             # and runs of other seeds in other processes are kept.
-            append_run(runs_path, row)
+            append_rows(runs_path, [row], COLUMNS)
 
     with open(runs_path, newline="") as f:
         rows = [r for r in csv.DictReader(f) if int(r["max_iter"]) == iterations]

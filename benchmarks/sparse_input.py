@@ -43,6 +43,8 @@ import sys
 import time
 from pathlib import Path
 
+from _common import append_rows
+
 OUT = Path(__file__).resolve().parents[1] / "docs/_static/results/sparse-input"
 FIELDS = (
     "encoding",
@@ -208,12 +210,7 @@ def main(argv=None):
                     ).stdout
                     row = json.loads(out.strip().splitlines()[-1])
                     print(row, flush=True)
-                    is_new = not path.exists()
-                    with open(path, "a", newline="") as f:
-                        writer = csv.DictWriter(f, fieldnames=FIELDS)
-                        if is_new:
-                            writer.writeheader()
-                        writer.writerow(row)
+                    append_rows(path, [row], FIELDS)
     print(summary(path))
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import append_rows
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
@@ -182,12 +183,7 @@ def main():
                     if resolve_max_iter("auto", n_train, 32) == 2000:
                         continue
                 row = run(dataset, seed, mode)
-                new = not path.exists()
-                with open(path, "a", newline="") as f:
-                    writer = csv.DictWriter(f, fieldnames=FIELDS)
-                    if new:
-                        writer.writeheader()
-                    writer.writerow(row)
+                append_rows(path, [row], FIELDS)
                 print(row, flush=True)
 
 

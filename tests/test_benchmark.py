@@ -682,6 +682,9 @@ def test_paper_script_says_how_to_get_missing_data(tmp_path):
 
 
 def load_conv_script():
+    # Benchmark scripts import their shared helpers (benchmarks/_common.py).
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
     path = ROOT / "benchmarks" / "paper_fmnist_conv.py"
     spec = importlib.util.spec_from_file_location("paper_fmnist_conv", path)
     module = importlib.util.module_from_spec(spec)

@@ -1,6 +1,8 @@
 """Sparse input: scipy CSR and CSC matrices go through the game without being
 densified whole, and come back in their own format."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,3 +230,14 @@ def test_categorical_features_with_sparse_X_say_to_densify(Estimator):
     with pytest.raises(TypeError, match=r"categorical_features is set.*toarray"):
         estimator = Estimator(categorical_features=[0], **SHORT)
         getattr(estimator, "fit_resample", getattr(estimator, "fit", None))(X, y)
+
+
+def test_a_sampler_fitted_on_sparse_rows_pickles_and_samples_the_same():
+    X, y = sparse_problem()
+    sampler = GAMOSampler(random_state=0, **SHORT)
+    sampler.fit_resample(X, y)
+    loaded = pickle.loads(pickle.dumps(sampler))
+    assert uses_sparse_products(loaded)
+    X_new, _ = sampler.sample(20, random_state=1)
+    X_loaded, _ = loaded.sample(20, random_state=1)
+    assert (X_new != X_loaded).nnz == 0

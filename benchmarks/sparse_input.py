@@ -165,7 +165,7 @@ def summary(path):
     ]
     table = runs.groupby(["encoding", "sampler"], sort=False)[columns].mean()
     table["seeds"] = runs.groupby(["encoding", "sampler"], sort=False)["seed"].count()
-    return table.round(3).to_markdown()
+    return table.round(3).reset_index().to_markdown(index=False)
 
 
 def main(argv=None):

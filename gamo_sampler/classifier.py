@@ -232,8 +232,11 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Training rows, or images (see ``image_shape``).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or \
+                (n_samples, C, H, W)
+            Training rows, or images (see ``image_shape``). A CSR or CSC matrix
+            is read without being densified whole (not with categorical
+            features or images).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
 
@@ -317,7 +320,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or \
+                (n_samples, C, H, W)
             Rows or images to classify, in the layout used in ``fit``.
 
         Returns
@@ -378,7 +382,8 @@ class GAMOClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or \
+                (n_samples, C, H, W)
             Rows or images to classify, in the layout used in ``fit``.
 
         Returns

@@ -233,9 +233,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows: dense, numeric and finite except in the categorical
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training rows: numeric and finite except in the categorical
             features, which hold categories of any one type (no missing ones).
+            A CSR or CSC matrix is read without being densified whole (not
+            with categorical features).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
         **params : dict
@@ -243,8 +245,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         Returns
         -------
-        X_resampled : ndarray or DataFrame of shape (n_samples_new, n_features)
-            The original rows, unchanged and in order, then the synthetic rows.
+        X_resampled : {ndarray, sparse matrix, DataFrame} of shape \
+                (n_samples_new, n_features)
+            The original rows, unchanged and in order, then the synthetic rows,
+            in the container of ``X`` (a sparse matrix in its format).
             A DataFrame keeps its dtypes (categories included): in numeric
             integer columns (numpy or pandas nullable), the synthetic values are
             rounded to the nearest integer. Categorical features hold real
@@ -340,8 +344,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         Returns
         -------
-        X_new : ndarray or DataFrame of shape (n_new, n_features)
-            Synthetic rows, grouped by class. A DataFrame, with the columns and
+        X_new : {ndarray, sparse matrix, DataFrame} of shape (n_new, n_features)
+            Synthetic rows, grouped by class, sparse after a sparse
+            ``fit_resample``. A DataFrame, with the columns and
             dtypes of the one given to ``fit_resample`` (integer columns
             rounded), when ``fit_resample`` was given one.
         y_new : ndarray or Series of shape (n_new,)

@@ -163,6 +163,8 @@ def make_sampler(
     from imblearn.over_sampling import (
         ADASYN,
         SMOTE,
+        SMOTEN,
+        SMOTENC,
         BorderlineSMOTE,
         RandomOverSampler,
     )
@@ -174,10 +176,9 @@ def make_sampler(
         raise ValueError(
             f"Unknown sampler {name!r}; choose among {', '.join(SAMPLERS)}."
         )
-    if categorical is not None and np.any(categorical):
-        return _categorical_sampler(
-            name, np.asarray(categorical, dtype=bool), y, random_state, max_iter, device
-        )
+    has_categories = categorical is not None and np.any(categorical)
+    if has_categories and name not in CATEGORICAL_SAMPLERS:
+        raise ValueError(categorical_skip_reason(name))
     if name in PEERS and missing_requirements(name):
         raise ImportError(_unavailable(name))
     if name == "none":
@@ -185,14 +186,23 @@ def make_sampler(
     if name == "ros":
         return RandomOverSampler(random_state=random_state)
     if name == "gamo":
-        return GAMOSampler(max_iter=max_iter, device=device, random_state=random_state)
+        categories = {"categorical_features": "auto"} if has_categories else {}
+        return GAMOSampler(
+            max_iter=max_iter, device=device, random_state=random_state, **categories
+        )
     if name == "ctgan":
         return CTGANSampler(
             epochs=ctgan_epochs, device=device, random_state=random_state
         )
     k = _neighbours(y)
     if name == "smote":
-        return SMOTE(k_neighbors=k, random_state=random_state)
+        variant = smote_variant(categorical)
+        if variant == "SMOTENC":
+            return SMOTENC(
+                categorical_features="auto", k_neighbors=k, random_state=random_state
+            )
+        smote = SMOTEN if variant == "SMOTEN" else SMOTE
+        return smote(k_neighbors=k, random_state=random_state)
     if name == "bsmote":
         return BorderlineSMOTE(k_neighbors=k, random_state=random_state)
     if name == "adasyn":
@@ -210,33 +220,6 @@ def make_sampler(
         variant,
         variant_params={"n_neighbors": k} if takes_neighbours else None,
         random_state=random_state,
-    )
-
-
-def _categorical_sampler(name, categorical, y, random_state, max_iter, device):
-    """:func:`make_sampler` for rows with the ``categorical`` columns."""
-    from imblearn.over_sampling import SMOTEN, SMOTENC, RandomOverSampler
-
-    from ..sampler import GAMOSampler
-
-    if name not in CATEGORICAL_SAMPLERS:
-        raise ValueError(categorical_skip_reason(name))
-    if name == "none":
-        return None
-    if name == "ros":
-        return RandomOverSampler(random_state=random_state)
-    if name == "gamo":
-        return GAMOSampler(
-            categorical_features="auto",
-            max_iter=max_iter,
-            device=device,
-            random_state=random_state,
-        )
-    k = _neighbours(y)
-    if categorical.all():
-        return SMOTEN(k_neighbors=k, random_state=random_state)
-    return SMOTENC(
-        categorical_features="auto", k_neighbors=k, random_state=random_state
     )
 
 

@@ -10,7 +10,7 @@ from sklearn.utils import Bunch
 from .digits import load_imbalanced_digits
 from .fashion_mnist import load_fashion_mnist_ir100
 from .keel import load_keel
-from .mixed import keel_collection, load_mixed_table
+from .mixed import MIXED_IMBALANCE_RATIO, keel_collection, load_mixed_table
 from .mnist import load_mnist_subset
 from .toy import make_toy_2d
 
@@ -79,7 +79,7 @@ def _mixed_entry(name, table, **kwargs):
     ``random_state`` draws its rows (tables of the "balanced" collection)."""
     X, y = load_mixed_table(table, **kwargs)
     seeded = keel_collection(table) == "balanced" and (
-        kwargs.get("imbalance_ratio", 1) is not None
+        kwargs.get("imbalance_ratio", MIXED_IMBALANCE_RATIO) is not None
     )
     n_categorical = int((X.dtypes == "category").sum())
     descr = f"KEEL table {table} with {n_categorical} categorical column(s)" + (

@@ -299,11 +299,13 @@ class Standardizer:
         if scaled is not None:
             self._init_columns(X, enabled, scaled)
             return
-        if sparse.issparse(X):
-            self._init_sparse(X, enabled)
-            return
+        is_sparse = sparse.issparse(X)
+        if is_sparse:
+            largest = abs(X).max(axis=0).toarray().ravel()
+        else:
+            largest = np.abs(X).max(axis=0)
         if not enabled:
-            if np.abs(X).max() > np.finfo(np.float32).max:
+            if largest.max() > np.finfo(np.float32).max:
                 raise ValueError(
                     "X has values too large for float32, the precision of "
                     "training. Use standardize=True, or rescale X."
@@ -314,11 +316,19 @@ class Standardizer:
         # ordinary data gets bit-identical statistics, while the squares inside the
         # standard deviation of huge values (|x| > 1e154) no longer overflow. The
         # power is at most 2**1023, which a float64 holds.
-        unit = np.ldexp(1.0, np.frexp(np.abs(X).max(axis=0))[1] - 1)
-        scaled = X / unit
-        self.mean = scaled.mean(axis=0, dtype=np.float64) * unit
-        scale = scaled.std(axis=0, dtype=np.float64) * unit
+        unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)
+        if is_sparse:
+            # From the stored values only: no dense copy of X.
+            scaled = sparse.csr_matrix(X, dtype=np.float64) @ sparse.diags(1.0 / unit)
+            mean, variance = mean_variance_axis(scaled, axis=0)
+            self.mean, scale = mean * unit, np.sqrt(variance) * unit
+        else:
+            scaled = X / unit
+            self.mean = scaled.mean(axis=0, dtype=np.float64) * unit
+            scale = scaled.std(axis=0, dtype=np.float64) * unit
         self.scale = np.where(scale > 0, scale, 1.0)
+        if is_sparse:
+            return
         with np.errstate(over="ignore", invalid="ignore"):
             huge = ~np.isfinite(X - self.mean).all(axis=0)
         if huge.any():
@@ -327,25 +337,6 @@ class Standardizer:
                 f"{np.flatnonzero(huge)[:10].tolist()}: they span more than the "
                 "largest float64 (about 1.8e308). Rescale those features."
             )
-
-    def _init_sparse(self, X, enabled):
-        """The statistics of sparse ``X``, from its stored values only."""
-        largest = abs(X).max(axis=0).toarray().ravel()
-        if not enabled:
-            if largest.max() > np.finfo(np.float32).max:
-                raise ValueError(
-                    "X has values too large for float32, the precision of "
-                    "training. Use standardize=True, or rescale X."
-                )
-            self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-            return
-        # As for dense X: exact powers of two keep the squares finite.
-        unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)
-        scaled = sparse.csr_matrix(X, dtype=np.float64) @ sparse.diags(1.0 / unit)
-        mean, variance = mean_variance_axis(scaled, axis=0)
-        self.mean = mean * unit
-        scale = np.sqrt(variance) * unit
-        self.scale = np.where(scale > 0, scale, 1.0)
 
     def _init_columns(self, X, enabled, scaled):
         """Scale only the columns where ``scaled`` is True; leave the others

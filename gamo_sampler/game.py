@@ -184,8 +184,6 @@ def classify(classifier, rows):
     """M's outputs for ``rows`` (a tensor or :class:`SparseRows`), computed a
     bounded dense chunk at a time."""
     step = rows_per_chunk(rows.shape[1])
-    if len(rows) <= step:
-        return classifier(rows[:])
     return torch.cat(
         [classifier(rows[start : start + step]) for start in range(0, len(rows), step)]
     )

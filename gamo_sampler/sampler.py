@@ -325,10 +325,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         # each class's rows.
         self.anchor_rows_ = [X[rows] for rows in anchor_index]
         X_new, y_new = self._generate(self.sampling_strategy_, sample_seed, y.dtype)
-        if sparse.issparse(X):
-            X_res = sparse.vstack([X, X_new.astype(X.dtype)], format=X.format)
-            return type(X)(X_res), np.hstack([y, y_new])
-        return np.vstack([X, X_new.astype(X.dtype)]), np.hstack([y, y_new])
+        return stack_rows([X, X_new.astype(X.dtype)], like=X), np.hstack([y, y_new])
 
     def sample(self, n_samples, random_state=None):
         """Draw new synthetic rows from the fitted generator.
@@ -467,10 +464,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             if sparse.issparse(template):
                 empty = type(template)(empty)
             return empty, np.empty(0, dtype=y_dtype)
-        if sparse.issparse(template):
-            X_new = sparse.vstack(X_parts, format=template.format)
-            return type(template)(X_new), np.concatenate(y_parts)
-        return np.vstack(X_parts), np.concatenate(y_parts)
+        return stack_rows(X_parts, like=template), np.concatenate(y_parts)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -478,6 +472,14 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         tags.input_tags.sparse = self.categorical_features is None
         tags.non_deterministic = False
         return tags
+
+
+def stack_rows(parts, like):
+    """Stack blocks of rows in the container of ``like``: a sparse matrix of its
+    class and format, or a dense array."""
+    if sparse.issparse(like):
+        return type(like)(sparse.vstack(parts, format=like.format))
+    return np.vstack(parts)
 
 
 def convex_combinations(rows):

@@ -86,6 +86,12 @@ def load_splice(seed):
     return X.iloc[keep].reset_index(drop=True), y[keep]
 
 
+def hashed_width(encoding):
+    """Columns of a ``hash-<bits>`` encoding; None for ``onehot``, whose few
+    hundred columns depend on the categories drawn."""
+    return None if encoding == "onehot" else 2 ** int(encoding.split("-")[1])
+
+
 def encoded_splice(encoding, seed):
     """The splice table encoded as a CSR matrix, and its labels."""
     from sklearn.feature_extraction import FeatureHasher
@@ -94,10 +100,11 @@ def encoded_splice(encoding, seed):
     X, y = load_splice(seed)
     if encoding == "onehot":
         return OneHotEncoder().fit_transform(X).tocsr(), y
-    bits = int(encoding.split("-")[1])
     tokens = [[f"{i}={value}" for i, value in enumerate(row)] for row in X.to_numpy()]
     # alternate_sign=False: counts, as in a bag of words, not signed hashes.
-    hasher = FeatureHasher(2**bits, input_type="string", alternate_sign=False)
+    hasher = FeatureHasher(
+        hashed_width(encoding), input_type="string", alternate_sign=False
+    )
     return hasher.transform(tokens).tocsr(), y
 
 
@@ -194,7 +201,7 @@ def main(argv=None):
                     (r["encoding"], r["seed"], r["sampler"]) for r in csv.DictReader(f)
                 }
         for encoding in args.encodings:
-            width = 250 if encoding == "onehot" else 2 ** int(encoding.split("-")[1])
+            width = hashed_width(encoding) or 0
             for seed in args.seeds:
                 for sampler in args.samplers:
                     if (encoding, str(seed), sampler) in done:

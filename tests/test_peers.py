@@ -23,8 +23,8 @@ from gamo_sampler.benchmark.models import (
     CORE_SAMPLERS,
     SAMPLERS,
     resolve_samplers,
-    sampler_listing,
 )
+from gamo_sampler.benchmark.tables import sampler_listing
 from gamo_sampler.peers import (
     PEERS,
     CTGANSampler,

@@ -47,14 +47,9 @@ says so.
 from ..datasets import KEEL_SUITE
 from .chart import plot_results
 from .cli import build_parser, config_from_args, main
-from .config import (
-    DEFAULT_CONFIG,
-    METRICS,
-    QUICK_SETTINGS,
-    BenchmarkConfig,
-    Model,
-    expand_datasets,
-)
+from .config import DEFAULT_CONFIG, QUICK_SETTINGS, BenchmarkConfig, Model
+from .data import expand_datasets
+from .metrics import METRICS
 from .models import (
     CATEGORICAL_SAMPLERS,
     CLASSIFIERS,
@@ -62,7 +57,8 @@ from .models import (
     make_classifier,
     make_sampler,
 )
-from .protocol import limited_threads, run_benchmark
+from .protocol import limited_threads
+from .runner import run_benchmark
 from .summary import head_to_head, mean_ranks, summarize, verdict
 from .tables import (
     LEGEND,

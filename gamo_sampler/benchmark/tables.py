@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import METRICS
-from .models import CLASSIFIERS, SAMPLERS
+from ..peers import PEERS, missing_requirements
+from .metrics import METRICS
+from .models import CLASSIFIERS, CORE_SAMPLERS, SAMPLER_GROUPS, SAMPLERS, unavailable
 from .summary import head_to_head
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "head_to_head_table",
     "ranks_table",
     "report",
+    "sampler_listing",
     "sampler_pivot_table",
 ]
 
@@ -214,3 +216,29 @@ def report(summary, ranks, *, rank_by="balanced_accuracy", markdown=False):
                 blocks.append(title.format(f"{METRICS[metric]} per dataset, with MLP"))
                 blocks.append(sampler_pivot_table(summary, metric, markdown=markdown))
     return "\n\n".join(blocks)
+
+
+def sampler_listing():
+    """What ``--samplers list`` prints: every sampler, the package it comes from,
+    and whether it is ready to run (or the command that installs it).
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.tables import sampler_listing
+    >>> print(sampler_listing().splitlines()[0])
+    key            name               package                 status
+    """
+    rows = [
+        [key, name, "imbalanced-learn", "ready"] for key, name in CORE_SAMPLERS.items()
+    ]
+    rows[0][2] = "-"
+    rows[-1][2] = "gamo-sampler"
+    for key, peer in PEERS.items():
+        status = "ready" if not missing_requirements(key) else unavailable(key)
+        rows.append([key, peer.name, peer.package, status])
+    table = format_table(["key", "name", "package", "status"], rows, align="left")
+    groups = ", ".join(f"{group}" for group in SAMPLER_GROUPS)
+    return (
+        f"{table}\n\nGroups: {groups} (core is the default; all and peers run "
+        "the ready peers and skip the others with a note)."
+    )

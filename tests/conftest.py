@@ -10,7 +10,8 @@ def one_torch_thread():
 
     Fits already use ``n_threads=1``; this also covers prediction and sampling,
     which run outside a fit. Tiny networks gain nothing from threads, and results
-    are bit-identical only for a fixed thread count.
+    are bit-identical only for a fixed thread count, and on one kind of CPU
+    (torch picks kernels by instruction set, which may sum in other orders).
     """
     n_threads = torch.get_num_threads()
     torch.set_num_threads(1)

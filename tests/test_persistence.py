@@ -2,8 +2,11 @@
 
 - A fixed random_state gives bit-identical results across repeated fits and across
   input containers holding the same float64 values (ndarray, DataFrame, list of
-  lists). float32 input is standardised from its own values, so it matches the
-  same values cast to float64, and the output is that result cast to float32.
+  lists). Each test compares fits made on the machine that runs it, the same
+  operations in the same order, so the comparison is exact on any CPU; the bits
+  themselves depend on the CPU's kernels (docs/robustness.md). float32 input is
+  standardised from its own values, so it matches the same values cast to
+  float64, and the output is that result cast to float32.
 - pickle and joblib round trips keep predictions and samples bit for bit.
 - The fitted networks live on the CPU: a model fitted on a GPU loads anywhere.
 - Pickles record the gamo_sampler version; another version warns on loading.

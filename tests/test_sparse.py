@@ -42,10 +42,30 @@ def sparse_problem(n_features=400, density=0.02, seed=0, counts=(120, 30, 12)):
     return sparse.csr_matrix(X), y
 
 
+# float32's unit roundoff: a rounded operation is off by at most this, relatively.
+UNIT_ROUNDOFF = 2.0**-24
+
+
 def test_sparse_combination_and_its_gradient_match_the_dense_product():
-    """The same rows, and the same gradient for the logits of the weights (the
-    gradient for the weights themselves differs by a constant per row, which
-    the softmax removes: the weights live on the simplex)."""
+    """The same rows, and the same gradient for the logits of the weights, to a
+    bound derived from float32 rounding (the gradient for the weights
+    themselves differs by a constant per row, which the softmax removes: the
+    weights live on the simplex).
+
+    A float32 sum of ``n`` terms ``p_i`` is within ``n u sum |p_i|`` of the
+    exact sum (``u = 2**-24``). The sparse product sums ``alpha_i r_i`` and
+    subtracts the shift ``s``; the dense one sums ``alpha_i d_i`` with
+    ``d_i = r_i - s`` rounded. Both are off the exact combination by at most
+    ``(n + 2) u (sum alpha_i (|r_i| + |d_i|) + |s|)`` elementwise, which also
+    covers the softmax's weights summing to ``1 +- n u``. The gradient for
+    logit ``i`` is ``alpha_i (v_i - sum_j alpha_j v_j)``, where ``v_i`` sums
+    ``F`` products ``g_f r_if`` (or ``g_f d_if``) over the features: its
+    rounding is bounded the same way, with ``V_i = sum_f |g_f| (|r_if| + |d_if|
+    + |s_f|)`` in place of the terms' sizes. Twice each bound (both sides
+    round) is the tolerance. The bounds hold for any order of summation, so on
+    any CPU; a wrong shift or a wrong anchor row misses them by orders of
+    magnitude.
+    """
     X, _ = sparse_problem()
     scaling = Standardizer(X)
     anchors = SparseAnchors(X[:50], scaling, torch.device("cpu"))
@@ -55,12 +75,26 @@ def test_sparse_combination_and_its_gradient_match_the_dense_product():
     rows = sparse_combination(
         torch.softmax(a, 1), anchors.rows, anchors.columns, anchors.shift
     )
-    expected = torch.softmax(b, 1) @ dense
-    torch.testing.assert_close(rows, expected, rtol=1e-5, atol=1e-5)
+    alpha = torch.softmax(b, 1)
+    expected = alpha @ dense
+    n_anchors, n_features = dense.shape
+    r = anchors.rows.to_dense().abs()
+    shift = anchors.shift.abs()
+    alpha = alpha.detach()
+    size = alpha @ (r + dense.abs()) + shift
+    bound = 2 * (n_anchors + 2) * UNIT_ROUNDOFF * size
+    assert ((rows - expected).abs() <= bound).all()
+    # The bound is tight enough to see a forgotten shift.
+    assert not ((rows + anchors.shift - expected).abs() <= bound).all()
+
     upstream = torch.randn(rows.shape, generator=torch.Generator().manual_seed(1))
     (grad_sparse,) = torch.autograd.grad(rows, a, upstream)
     (grad_dense,) = torch.autograd.grad(expected, b, upstream)
-    torch.testing.assert_close(grad_sparse, grad_dense, rtol=1e-4, atol=1e-5)
+    V = upstream.abs() @ (r + dense.abs() + shift).T  # (7, n_anchors)
+    weighted = (alpha * V).sum(dim=1, keepdim=True)
+    terms = n_features + n_anchors + 2
+    bound = 2 * terms * UNIT_ROUNDOFF * alpha * (V + weighted)
+    assert ((grad_sparse - grad_dense).abs() <= bound).all()
 
 
 def test_sparse_rows_read_the_bits_of_the_dense_rows():
@@ -84,44 +118,76 @@ def test_standardizer_statistics_of_sparse_X_are_those_of_dense_X():
 @pytest.mark.parametrize("Estimator", [GAMOSampler, GAMOClassifier])
 def test_dense_data_stored_sparse_plays_the_dense_game(Estimator):
     """Above SPARSE_PRODUCT_DENSITY the anchors are densified, so the game is the
-    dense one: the same networks, to float rounding of the statistics."""
+    dense one, bit for bit. The statistics are exact by construction: 128 rows
+    of multiples of 1/8 in [-2, 2] have sums, means (divided by 2**7) and
+    squared deviations that float64 holds exactly, so the sparse and dense
+    routes to the mean and scale agree in every bit, and so does every row the
+    game reads. The synthetic rows are then ``alpha @ X`` in float64, a scipy
+    sparse product against a dense one: sums of ``n`` terms in other orders,
+    each within ``n * 2**-53 * max|X|`` of the exact combination."""
     rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(150, 6)), np.repeat([0, 1, 2], [100, 35, 15])
+    X = rng.integers(-16, 17, size=(128, 6)) / 8.0
+    y = np.repeat([0, 1, 2], [80, 32, 16])
     dense = Estimator(random_state=0, **SHORT)
     stored = Estimator(random_state=0, **SHORT)
     if Estimator is GAMOSampler:
         X_dense, _ = dense.fit_resample(X, y)
         X_stored, _ = stored.fit_resample(sparse.csr_matrix(X), y)
-        np.testing.assert_allclose(X_stored.toarray(), X_dense, rtol=1e-12)
+        for a, b in zip(
+            stored.generator_.parameters(), dense.generator_.parameters(), strict=True
+        ):
+            assert torch.equal(a, b)
+        np.testing.assert_array_equal(X_stored[: len(X)].toarray(), X)
+        bound = 2 * 32 * 2.0**-53 * np.abs(X).max()
+        np.testing.assert_allclose(X_stored.toarray(), X_dense, rtol=0, atol=bound)
     else:
         dense.fit(X, y)
         stored.fit(sparse.csr_matrix(X), y)
-        np.testing.assert_allclose(
+        np.testing.assert_array_equal(
             stored.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X)
         )
 
 
-def first_iterations(X, y, iterations):
-    sampler = GAMOSampler(random_state=0, **TINY | SHORT | {"max_iter": iterations})
-    sampler.fit_resample(X, y)
-    return torch.cat([p.detach().flatten() for p in sampler.generator_.parameters()])
+def one_feature_rows(counts=(120, 30, 12), n_features=400, seed=0):
+    """Rows with one stored value each, a power of two, in a column that no other
+    row of the class uses (a one-hot code with weights)."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    columns = np.concatenate([rng.choice(n_features, n, replace=False) for n in counts])
+    values = np.ldexp(1.0, rng.integers(-2, 3, len(y)))
+    X = sparse.csr_matrix(
+        (values, (np.arange(len(y)), columns)), shape=(len(y), n_features)
+    )
+    return X, y
 
 
-def test_sparse_products_play_the_dense_game_to_float_rounding():
-    """With sparse products G's sums run in another order. Adam scales each
-    step to about the learning rate (2e-4) whatever the gradient's size, so a
-    parameter whose gradient is rounding noise may move by a fraction of it:
-    over three iterations the networks stay within a tenth of one step of the
-    dense game's, while one more iteration of either game moves them by
-    several steps."""
-    X, y = sparse_problem()
+def test_sparse_products_play_the_dense_game_bit_for_bit():
+    """Sparse products play the dense game, exactly by construction.
+
+    In general the sparse and dense products sum in different orders and
+    round differently, and Adam turns rounding noise in near-zero gradients
+    into moves of a sizeable fraction of a step (``learning_rate``, 2e-4), so
+    the two games' networks are apart by an amount that depends on the CPU's
+    kernels (``test_sparse_combination_and_its_gradient_match_the_dense_product``
+    bounds one product instead). Here no sum rounds: each anchor row stores one
+    value, a power of two, in a column no other anchor of its class uses, and
+    ``standardize=False`` leaves no shift. Every element of ``alpha @ X`` and of
+    its gradient ``grad @ X.T`` is then one exact product plus exact zeros, in
+    any order and on any CPU, so the two games must agree bit for bit: any
+    wrong row, column or scale in the sparse path shows.
+    """
+    X, y = one_feature_rows()
     assert X.nnz < SPARSE_PRODUCT_DENSITY * np.prod(X.shape)
-    sparse_run = first_iterations(X, y, 3)
-    dense_run = first_iterations(X.toarray(), y, 3)
-    one_more = first_iterations(X.toarray(), y, 4)
-    step = GAMOSampler().learning_rate
-    assert (sparse_run - dense_run).abs().max() < 0.1 * step
-    assert (one_more - dense_run).abs().max() > 3 * step
+    options = TINY | SHORT | {"max_iter": 3, "standardize": False, "random_state": 0}
+    on_sparse, on_dense = GAMOSampler(**options), GAMOSampler(**options)
+    X_sparse, _ = on_sparse.fit_resample(X, y)
+    X_dense, _ = on_dense.fit_resample(X.toarray(), y)
+    assert uses_sparse_products(on_sparse)
+    for a, b in zip(
+        on_sparse.generator_.parameters(), on_dense.generator_.parameters(), strict=True
+    ):
+        assert torch.equal(a, b)
+    np.testing.assert_array_equal(X_sparse.toarray(), X_dense)
 
 
 def uses_sparse_products(sampler):

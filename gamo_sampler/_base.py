@@ -8,12 +8,12 @@ import torch
 from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted
 
 from .early_stopping import resolve_max_iter, split_validation
 from .game import GameConfig, play_game, resolve_device
 from .sparse_rows import SparseRows
+from .standardize import Standardizer
 
 GAME_PARAMETER_CONSTRAINTS = {
     "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -164,23 +164,32 @@ GAME_PARAMETERS_DOC = """max_iter : int or 'auto', default='auto'
 
 EARLY_STOPPING_ATTRIBUTES = (
     "validation_scores_",
+    "validation_losses_",
     "validation_iterations_",
     "best_validation_score_",
     "best_iteration_",
 )
 EARLY_STOPPING_ATTRIBUTES_DOC = """validation_scores_ : ndarray or None
         M's balanced accuracy on the held-out rows at each check of early
-        stopping; None without early stopping.
+        stopping, the last one on the networks of the last iteration; None
+        without early stopping.
+
+    validation_losses_ : ndarray or None
+        M's mean squared error on the held-out rows at each check, averaged per
+        class then over the classes: it breaks ties of balanced accuracy. None
+        without early stopping.
 
     validation_iterations_ : ndarray or None
         Iterations played at each check; None without early stopping.
 
     best_validation_score_ : float or None
-        The best of ``validation_scores_``; None without early stopping.
+        The balanced accuracy of the best check; None without early stopping.
 
     best_iteration_ : int or None
-        Iterations played at the best check: the fitted networks are those of
-        that moment. None without early stopping (the networks are the last)."""
+        Iterations played at the best check, the one of highest balanced
+        accuracy, of lowest loss among equals, and the later among full ties:
+        the fitted networks are those of that moment. None without early
+        stopping (the networks are the last)."""
 
 
 def game_config(estimator, n_rows):
@@ -213,23 +222,15 @@ def check_layer_sizes(estimator):
             )
 
 
-def check_oversampled_classes(class_counts, deficits, classes, held_out=False):
+def check_oversampled_classes(class_counts, deficits, classes):
     """Refuse to oversample a class with fewer than two rows.
 
     A convex combination of a single row is that row, copied: GAMO cannot learn
-    anything for such a class. ``held_out`` says that the counts are what early
-    stopping's validation split left for training.
+    anything for such a class.
     """
     too_small = [
         classes[i].item() for i in np.flatnonzero(deficits > 0) if class_counts[i] < 2
     ]
-    if too_small and held_out:
-        raise ValueError(
-            f"Classes {too_small!r} keep fewer than 2 training rows once "
-            "early_stopping holds out its validation rows, so GAMO cannot form "
-            "convex combinations for them. Use early_stopping=False, or collect "
-            "more rows."
-        )
     if too_small:
         raise ValueError(
             f"Classes {too_small!r} have fewer than 2 samples, so GAMO cannot form "
@@ -255,15 +256,15 @@ def hold_out(estimator, y_codes, classes, deficits, seed):
     """
     if not estimator.early_stopping:
         return np.arange(len(y_codes)), None
-    train_index, validation_index = split_validation(
+    # A class that GAMO oversamples keeps two training rows to combine.
+    min_train = np.where(np.asarray(deficits) > 0, 2, 1)
+    return split_validation(
         y_codes,
         classes,
         estimator.validation_fraction,
         seed + VALIDATION_SEED_OFFSET,
+        min_train,
     )
-    counts = np.bincount(y_codes[train_index], minlength=len(classes))
-    check_oversampled_classes(counts, deficits, classes, held_out=True)
-    return train_index, validation_index
 
 
 def record_training(estimator, result, train_index):
@@ -277,6 +278,7 @@ def record_training(estimator, result, train_index):
     if early is not None:
         values = (
             np.asarray(early.scores),
+            np.asarray(early.losses),
             np.asarray(early.iterations),
             early.best_score,
             early.best_iteration,
@@ -284,74 +286,6 @@ def record_training(estimator, result, train_index):
     for name, value in zip(EARLY_STOPPING_ATTRIBUTES, values, strict=True):
         setattr(estimator, name, value)
     return [train_index[rows] for rows in result.anchor_index]
-
-
-class Standardizer:
-    """Per-feature centring and scaling, computed in float64.
-
-    The game runs on standardised float32 rows. A convex combination commutes with
-    this affine map, so generated rows mapped back are convex combinations of the
-    original rows. ``enabled=False`` keeps the rows as they are (only cast to
-    float32), after checking that float32 can hold them.
-    """
-
-    def __init__(self, X, enabled=True, scaled=None):
-        if scaled is not None:
-            self._init_columns(X, enabled, scaled)
-            return
-        is_sparse = sparse.issparse(X)
-        if is_sparse:
-            largest = abs(X).max(axis=0).toarray().ravel()
-        else:
-            largest = np.abs(X).max(axis=0)
-        if not enabled:
-            if largest.max() > np.finfo(np.float32).max:
-                raise ValueError(
-                    "X has values too large for float32, the precision of "
-                    "training. Use standardize=True, or rescale X."
-                )
-            self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-            return
-        # Dividing each feature by a power of two is exact in floating point, so
-        # ordinary data gets bit-identical statistics, while the squares inside the
-        # standard deviation of huge values (|x| > 1e154) no longer overflow. The
-        # power is at most 2**1023, which a float64 holds.
-        unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)
-        if is_sparse:
-            # From the stored values only: no dense copy of X.
-            scaled = sparse.csr_matrix(X, dtype=np.float64) @ sparse.diags(1.0 / unit)
-            mean, variance = mean_variance_axis(scaled, axis=0)
-            self.mean, scale = mean * unit, np.sqrt(variance) * unit
-        else:
-            scaled = X / unit
-            self.mean = scaled.mean(axis=0, dtype=np.float64) * unit
-            scale = scaled.std(axis=0, dtype=np.float64) * unit
-        self.scale = np.where(scale > 0, scale, 1.0)
-        if is_sparse:
-            return
-        with np.errstate(over="ignore", invalid="ignore"):
-            huge = ~np.isfinite(X - self.mean).all(axis=0)
-        if huge.any():
-            raise ValueError(
-                f"X has values too large to standardise in features "
-                f"{np.flatnonzero(huge)[:10].tolist()}: they span more than the "
-                "largest float64 (about 1.8e308). Rescale those features."
-            )
-
-    def _init_columns(self, X, enabled, scaled):
-        """Scale only the columns where ``scaled`` is True; leave the others
-        (one-hot codes) as they are."""
-        self.mean, self.scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        if scaled.any():  # not when every feature is categorical
-            part = Standardizer(X[:, scaled], enabled)
-            self.mean[scaled], self.scale[scaled] = part.mean, part.scale
-
-    def transform(self, X, dtype=np.float32):
-        """Return standardised rows of ``dtype`` (float32, the precision of
-        training, by default), C-contiguous: the memory layout of X must not
-        change which kernels torch runs, nor the bits they return."""
-        with np.errstate(over="ignore"):
-            return ((X - self.mean) / self.scale).astype(dtype, order="C")
 
 
 def draw_seeds(random_state, n_seeds=2):
@@ -444,6 +378,8 @@ def run_game(estimator, play, *args, **kwargs):
         # its device tensors, and dropping it frees them for a retry.
         raise torch.cuda.OutOfMemoryError(message)
     check_finite_networks(estimator, result)
+    if kwargs.get("progress") is not None:
+        kwargs["progress"].finish(result)
     return result
 
 
@@ -515,20 +451,60 @@ def _train(estimator, X, y_codes, classes, deficits, seed, scaled):
 
 @contextmanager
 def progress_bar(estimator, total):
-    """Yield a ``progress(iteration, losses)`` callback that drives a tqdm bar with
-    live losses when ``estimator.verbose``, else None."""
+    """Yield a :class:`Progress` that drives a tqdm bar of ``total`` iterations
+    with live losses when ``estimator.verbose``, else None."""
     if not estimator.verbose:
         yield None
         return
     from tqdm.auto import tqdm
 
     with tqdm(total=total, desc=type(estimator).__name__) as bar:
+        yield Progress(bar)
 
-        def progress(iteration, losses):
-            bar.update(iteration + 1 - bar.n)
-            bar.set_postfix(
-                {k: f"{v:.4f}" for k, v in losses.items() if np.isfinite(v)},
-                refresh=False,
-            )
 
-        yield progress
+class Progress:
+    """A progress callback, ``progress(iteration, losses)``, over a tqdm bar,
+    that also says how training ended (:meth:`finish`)."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def __call__(self, iteration, losses):
+        self.bar.update(iteration + 1 - self.bar.n)
+        self.bar.set_postfix(
+            {k: f"{v:.4f}" for k, v in losses.items() if np.isfinite(v)},
+            refresh=False,
+        )
+
+    def finish(self, result):
+        """Show the iterations played, and say why training ended before
+        ``max_iter`` and which iteration's networks were kept."""
+        self.bar.update(result.n_iter - self.bar.n)
+        note = ending_note(result.n_iter, self.bar.total, result.early_stopping)
+        if note:
+            self.bar.set_description(f"{self.bar.desc}: {note}")
+
+
+def ending_note(n_iter, max_iter, early):
+    """How training ended, in a few words ('' for the full schedule without
+    early stopping).
+
+    Examples
+    --------
+    >>> ending_note(2000, 2000, None)
+    ''
+    >>> ending_note(812, 2000, None)
+    'max_time ended training at iteration 812'
+    """
+    if early is not None and early.stopped:
+        why = f"stopped early at iteration {n_iter}"
+    elif n_iter < max_iter:
+        why = f"max_time ended training at iteration {n_iter}"
+    else:
+        why = "" if early is None else f"ran to iteration {n_iter}"
+    if early is None:
+        return why
+    return (
+        f"{why}; kept iteration {early.best_iteration} "
+        f"(validation balanced accuracy {early.best_score:.3f})"
+    )

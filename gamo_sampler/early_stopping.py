@@ -8,10 +8,10 @@ accuracy on them is measured at regular checks, training stops once
 """
 
 import math
+import warnings
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 # max_iter='auto': about 50 epochs, the authors' 25,000 iterations on 9,000 images
 # being about 89, within bounds: G's mixing settles within a few thousand
@@ -58,8 +58,14 @@ def check_interval(n_rows, batch_size):
     return int(np.clip(epoch, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL))
 
 
-def split_validation(y_codes, classes, fraction, seed):
-    """Hold out a stratified ``fraction`` of the rows for early stopping.
+def split_validation(y_codes, classes, fraction, seed, min_train=None):
+    """Hold out about ``fraction`` of each class's rows for early stopping.
+
+    Every class gets at least one validation row, so that every class is
+    scored, and keeps at least ``min_train`` of its rows for training.
+    scikit-learn's stratified split rounds a small class's share down to zero,
+    and then the "balanced" accuracy ignores it: on 97 + 3 rows it would score
+    the majority class alone.
 
     Parameters
     ----------
@@ -68,9 +74,13 @@ def split_validation(y_codes, classes, fraction, seed):
     classes : ndarray
         Class labels, for the error messages.
     fraction : float
-        ``validation_fraction``.
+        ``validation_fraction``: each class holds out ``fraction`` of its rows,
+        rounded, at least one.
     seed : int
         Seeds the split.
+    min_train : ndarray of int of shape (n_classes,), optional
+        Training rows each class must keep (1 by default; 2 for a class that
+        GAMO oversamples, whose rows it combines).
 
     Returns
     -------
@@ -80,30 +90,41 @@ def split_validation(y_codes, classes, fraction, seed):
     Raises
     ------
     ValueError
-        If a class has a single row, or the split would leave fewer rows than
-        classes on either side.
+        If a class has too few rows for one validation row and ``min_train``
+        training rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.repeat([0, 1], [97, 3])
+    >>> train, validation = split_validation(y, np.array(["a", "b"]), 0.1, 0)
+    >>> np.bincount(y[validation]).tolist(), np.bincount(y[train]).tolist()
+    ([10, 1], [87, 2])
     """
     counts = np.bincount(y_codes, minlength=len(classes))
-    single = classes[counts < 2].tolist()
-    hint = "Use early_stopping=False, or collect more rows."
-    if single:
-        raise ValueError(
-            f"early_stopping holds out rows of every class for validation, but "
-            f"classes {single!r} have a single row. {hint}"
+    if min_train is None:
+        min_train = np.ones(len(classes), dtype=int)
+    short = counts < min_train + 1
+    if short.any():
+        needs = "; ".join(
+            f"class {classes[i].item()!r} has {counts[i]} and needs {min_train[i] + 1}"
+            for i in np.flatnonzero(short)
         )
-    n_rows, n_classes = len(y_codes), len(classes)
-    n_validation = math.ceil(fraction * n_rows)
-    if n_validation < n_classes or n_rows - n_validation < n_classes:
         raise ValueError(
-            f"validation_fraction={fraction:g} holds out {n_validation} of "
-            f"{n_rows} rows, which leaves one side with fewer rows than the "
-            f"{n_classes} classes. Choose a validation_fraction between "
-            f"{n_classes / n_rows:.3g} and {1 - n_classes / n_rows:.3g}. {hint}"
+            "early_stopping holds out at least one row of every class for "
+            "validation and trains on the others (at least 2 rows of a class "
+            f"that GAMO oversamples, 1 of any other): {needs}. Use "
+            "early_stopping=False, or collect more rows of those classes."
         )
-    train_index, validation_index = train_test_split(
-        np.arange(n_rows), test_size=fraction, stratify=y_codes, random_state=seed
-    )
-    return np.sort(train_index), np.sort(validation_index)
+    held = np.clip(np.rint(fraction * counts).astype(int), 1, counts - min_train)
+    rng = np.random.default_rng(seed)
+    validation = [
+        rng.permutation(np.flatnonzero(y_codes == code))[:n]
+        for code, n in enumerate(held.tolist())
+    ]
+    validation_index = np.sort(np.concatenate(validation))
+    train_index = np.setdiff1d(np.arange(len(y_codes)), validation_index)
+    return train_index, validation_index
 
 
 def balanced_accuracy(proba, y):
@@ -125,6 +146,38 @@ def balanced_accuracy(proba, y):
     return float((hits[present] / counts[present]).mean())
 
 
+def balanced_loss(proba, y):
+    """M's own loss on the rows, weighted like balanced accuracy: the mean
+    squared error between ``proba`` and ``one_hot(y)``, averaged per class,
+    then over the classes present in ``y``.
+
+    It breaks ties of balanced accuracy: on a few validation rows the accuracy
+    takes few values, and often saturates at 1, while the loss still tells how
+    confidently M separates the classes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> proba = torch.tensor([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+    >>> round(balanced_loss(proba, torch.tensor([0, 0, 1])), 4)
+    0.0625
+    """
+    n_classes = proba.shape[1]
+    target = torch.nn.functional.one_hot(y, n_classes).to(proba.dtype)
+    per_row = (proba - target).pow(2).mean(dim=1)
+    counts = torch.bincount(y, minlength=n_classes)
+    sums = torch.zeros(n_classes, dtype=per_row.dtype, device=per_row.device)
+    sums.index_add_(0, y, per_row)
+    present = counts > 0
+    return float((sums[present] / counts[present]).mean())
+
+
+def validation_score(proba, y):
+    """What early stopping records at a check: ``(balanced accuracy, balanced
+    loss)`` of M's probabilities ``proba`` for the validation rows ``y``."""
+    return balanced_accuracy(proba, y), balanced_loss(proba, y)
+
+
 def _training_state(module):
     """Copies of what training changes in ``module``. A generator's anchor rows
     are left out: they are data, restored from the features where they change."""
@@ -135,13 +188,25 @@ def _training_state(module):
     }
 
 
+class NoValidationCheckWarning(UserWarning):
+    """Early stopping was asked for, but training ended before its first check."""
+
+
 class EarlyStopping:
     """Decide when to stop, and keep the players as they were at the best check.
+
+    The stopping rule is scikit-learn's (``MLPClassifier``), on M's balanced
+    accuracy. The best check is the one of highest balanced accuracy; among
+    checks of equal accuracy, the one of lowest balanced loss
+    (:func:`balanced_loss`), and among full ties the later one. The last
+    networks are always checked too, so that the record describes the networks
+    kept whenever training ends.
 
     Parameters
     ----------
     score : callable
-        ``score()`` returns M's balanced accuracy on the validation rows.
+        ``score()`` returns M's ``(balanced accuracy, balanced loss)`` on the
+        validation rows (:func:`validation_score`).
     modules : list of torch.nn.Module
         What to put back at the end: M, G and in image mode F.
     interval : int
@@ -155,13 +220,17 @@ class EarlyStopping:
     Attributes
     ----------
     scores : list of float
-        The score of each check.
+        The balanced accuracy of each check.
+    losses : list of float
+        The balanced loss of each check.
     iterations : list of int
         Iterations played at each check.
     best_score : float
-        The best score so far.
+        The balanced accuracy of the best check.
     best_iteration : int
         Iterations played at the best check.
+    stopped : bool
+        Whether the rule stopped training (before ``max_iter``).
     """
 
     def __init__(self, score, modules, interval, n_iter_no_change, tol):
@@ -170,17 +239,25 @@ class EarlyStopping:
         self.interval = interval
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
-        self.scores, self.iterations = [], []
+        self.scores, self.losses, self.iterations = [], [], []
         self.best_score, self.best_iteration = -np.inf, 0
+        self._best_loss = np.inf
         self._best_state = None
         self._no_improvement = 0
+        self.stopped = False
 
     def should_stop(self, n_iter):
         """After ``n_iter`` iterations: check if due, and say whether to stop."""
         if n_iter % self.interval:
             return False
-        score = self.score()
+        self._check(n_iter)
+        self.stopped = self._no_improvement > self.n_iter_no_change
+        return self.stopped
+
+    def _check(self, n_iter):
+        score, loss = self.score()
         self.scores.append(score)
+        self.losses.append(loss)
         self.iterations.append(n_iter)
         # scikit-learn's rule (MLPClassifier): a check counts as no improvement
         # unless it beats the best by tol, but any better score becomes the best.
@@ -188,10 +265,36 @@ class EarlyStopping:
             self._no_improvement += 1
         else:
             self._no_improvement = 0
-        if score > self.best_score:
+        if (score, -loss) >= (self.best_score, -self._best_loss):
             self.best_score, self.best_iteration = score, n_iter
+            self._best_loss = loss
             self._best_state = [_training_state(m) for m in self.modules]
-        return self._no_improvement > self.n_iter_no_change
+
+    def finish(self, n_iter):
+        """At the end of training, after ``n_iter`` iterations: check the last
+        networks if no check saw them (``max_iter`` or ``max_time`` ended
+        training between checks), then put back the best check's.
+
+        Warns
+        -----
+        NoValidationCheckWarning
+            When training ended before the first scheduled check: the last
+            networks are then the only candidates, and early stopping did not
+            choose between iterations.
+        """
+        if not self.iterations:
+            warnings.warn(
+                f"early_stopping: training ended after {n_iter} iterations, "
+                f"before the first validation check (due after {self.interval}), "
+                "so the last networks are kept and no earlier iteration was "
+                "considered. Raise max_iter (or max_time), or use "
+                "early_stopping=False.",
+                NoValidationCheckWarning,
+                stacklevel=2,
+            )
+        if not self.iterations or self.iterations[-1] != n_iter:
+            self._check(n_iter)
+        self.restore_best()
 
     def restore_best(self):
         """Put the players back as they were at the best check (if there was one)."""

@@ -33,7 +33,7 @@ from torch.nn import functional as F
 
 from .anchors import choose_anchors
 from .composites import CompositeAdam, PlayerOptimizer, SharedStepCounter
-from .early_stopping import EarlyStopping, balanced_accuracy, check_interval
+from .early_stopping import EarlyStopping, check_interval, validation_score
 from .networks import (
     ClassifierNet,
     ConvexGenerator,
@@ -46,8 +46,8 @@ from .sparse_rows import SparseRows, rows_per_chunk
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
-# Iterations between two checks for NaN or infinite losses (each costs one device
-# synchronisation).
+# Iterations between two reads of the device, each a synchronisation on a GPU:
+# the check for NaN or infinite losses and the progress report share one read.
 DIVERGENCE_CHECK_EVERY = 50
 
 
@@ -126,6 +126,24 @@ def check_finite_losses(history, start, stop, players, learning_rate):
         f"{window[row, col].item()} at iteration {start + row}. Lower learning_rate "
         f"(now {learning_rate:g})."
     )
+
+
+def read_losses(history, start, stop, players, learning_rate):
+    """Check ``history[start:stop]`` for divergence, as :func:`check_finite_losses`
+    does, and return the losses of its last row, in one read of the device.
+
+    Returns
+    -------
+    losses : dict of str to float
+        The finite losses of iteration ``stop - 1``, by player.
+    """
+    window = history[start:stop]
+    finite = torch.isfinite(window[:, players]).all().to(window.dtype)
+    values = torch.cat([finite.view(1), window[-1]]).tolist()
+    if not values[0]:
+        check_finite_losses(history, start, stop, players, learning_rate)
+    losses = zip(HISTORY_KEYS, values[1:], strict=True)
+    return {key: value for key, value in losses if np.isfinite(value)}
 
 
 def mse(output, target):
@@ -417,12 +435,13 @@ def train_loop(
         ``(n_samples, n_features)``: the data itself, or in image mode the
         features of the images once F has trained for the epoch.
     progress : callable, optional
-        ``progress(iteration, losses)`` every 25 iterations and at the last,
-        with the finite losses (this synchronises with the device, so only
-        pass it when wanted).
+        ``progress(iteration, losses)`` every ``DIVERGENCE_CHECK_EVERY``
+        iterations and at the last, with the finite losses of that iteration
+        (read with the divergence check, so it costs no further read of the
+        device).
     early_stopping : EarlyStopping, optional
-        Checks M on held-out rows and says when to stop; the players it keeps
-        are put back as they were at its best check when the loop ends.
+        Checks M on held-out rows and says when to stop; when the loop ends it
+        checks the last players too, and puts back those of its best check.
 
     Returns
     -------
@@ -443,6 +462,7 @@ def train_loop(
         + [2] * (players.generator is not None)
     )
     deadline = None if config.max_time is None else time.monotonic() + config.max_time
+    lr = config.learning_rate
     it = checked = 0
     stop = False
     while it < config.max_iter and not stop:
@@ -454,22 +474,24 @@ def train_loop(
             if it == config.max_iter:
                 break
             if it and it % DIVERGENCE_CHECK_EVERY == 0:
-                check_finite_losses(history, checked, it, playing, config.learning_rate)
+                losses = read_losses(history, checked, it, playing, lr)
                 checked = it
+                if progress is not None:
+                    progress(it - 1, losses)
             if it and deadline is not None and time.monotonic() > deadline:
                 break
             batch = order[start : start + batch_size]
             play_iteration(players, rows[batch], y[batch], history[it])
-            if progress is not None and (it % 25 == 0 or it == config.max_iter - 1):
-                losses = dict(zip(HISTORY_KEYS, history[it].tolist(), strict=True))
-                progress(it, {k: v for k, v in losses.items() if np.isfinite(v)})
             it += 1
             if early_stopping is not None and early_stopping.should_stop(it):
                 stop = True
                 break
-    check_finite_losses(history, checked, it, playing, config.learning_rate)
+    if it > checked:
+        losses = read_losses(history, checked, it, playing, lr)
+        if progress is not None:
+            progress(it - 1, losses)
     if early_stopping is not None:
-        early_stopping.restore_best()
+        early_stopping.finish(it)
     history = history[:it].cpu().numpy().astype(np.float64)
     return dict(zip(HISTORY_KEYS, history.T, strict=True)), it
 
@@ -500,7 +522,7 @@ def early_stopping_for(players, config, n_rows, validation, features=None, keep=
     def score():
         with torch.no_grad():
             rows = X_val if features is None else features(X_val)
-            return balanced_accuracy(classify(players.classifier, rows), y_val)
+            return validation_score(classify(players.classifier, rows), y_val)
 
     modules = [m for m in (players.classifier, players.generator) if m is not None]
     return EarlyStopping(

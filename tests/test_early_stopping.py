@@ -10,7 +10,9 @@ from gamo_sampler import GAMOClassifier, GAMOSampler
 from gamo_sampler._base import VALIDATION_SEED_OFFSET, draw_seeds, game_config
 from gamo_sampler.early_stopping import (
     EarlyStopping,
+    NoValidationCheckWarning,
     balanced_accuracy,
+    balanced_loss,
     check_interval,
     split_validation,
 )
@@ -74,7 +76,7 @@ def test_checks_once_per_epoch_within_bounds():
 
 def test_stopping_rule_and_restore_follow_scikit_learn():
     net = torch.nn.Linear(2, 2)
-    scores = iter([0.5, 0.7, 0.70005, 0.6, 0.69, 0.9])
+    scores = iter([(s, 0.1) for s in (0.5, 0.7, 0.70005, 0.6, 0.69, 0.9)])
     early = EarlyStopping(lambda: next(scores), [net], 10, n_iter_no_change=2, tol=1e-3)
     stops = []
     for n_iter in range(10, 70, 10):
@@ -90,6 +92,66 @@ def test_stopping_rule_and_restore_follow_scikit_learn():
     early.restore_best()
     assert bool((net.weight == 30).all())
     assert early.scores[:5] == [0.5, 0.7, 0.70005, 0.6, 0.69]
+
+
+def states(early, net, checks):
+    """Run ``early`` over ``checks`` of (score, loss), one every 10 iterations,
+    the net's weights holding the iteration; return the stop flags."""
+    stops = []
+    for n_iter, _ in enumerate(checks, 1):
+        with torch.no_grad():
+            net.weight.fill_(n_iter * 10)
+        stops.append(early.should_stop(n_iter * 10))
+        if stops[-1]:
+            break
+    return stops
+
+
+def test_ties_in_accuracy_go_to_the_lower_loss_then_the_later_check():
+    # A saturated score (issue 21: all 1.0 on a small validation set) used to
+    # keep the first check's networks, "still settling".
+    net = torch.nn.Linear(2, 2)
+    checks = [(0.9, 0.3), (1.0, 0.2), (1.0, 0.1), (1.0, 0.15), (1.0, 0.1), (1.0, 0.2)]
+    it = iter(checks)
+    early = EarlyStopping(lambda: next(it), [net], 10, n_iter_no_change=10, tol=1e-4)
+    states(early, net, checks)
+    assert early.best_score == 1.0 and early.best_iteration == 50
+    early.restore_best()
+    assert bool((net.weight == 50).all())
+
+
+def test_stopping_still_follows_the_accuracy_alone():
+    # A falling loss does not keep a saturated game running: the rule is
+    # scikit-learn's, on balanced accuracy.
+    net = torch.nn.Linear(2, 2)
+    checks = [(1.0, 1.0 / k) for k in range(1, 10)]
+    it = iter(checks)
+    early = EarlyStopping(lambda: next(it), [net], 10, n_iter_no_change=2, tol=1e-4)
+    assert states(early, net, checks) == [False, False, False, True]
+    assert early.stopped and early.best_iteration == 40
+
+
+@pytest.mark.parametrize("n_iter", [50, 130])
+def test_the_last_networks_are_checked_when_training_ends_between_checks(n_iter):
+    net = torch.nn.Linear(2, 2)
+    early = EarlyStopping(lambda: (0.5, 0.1), [net], 100, n_iter_no_change=2, tol=0)
+    for it in range(1, n_iter + 1):
+        early.should_stop(it)
+    with torch.no_grad():
+        net.weight.fill_(n_iter)
+    if n_iter < 100:
+        with pytest.warns(NoValidationCheckWarning, match="before the first"):
+            early.finish(n_iter)
+    else:
+        early.finish(n_iter)
+    assert early.iterations[-1] == n_iter == early.best_iteration
+    assert bool((net.weight == n_iter).all())
+
+
+def test_balanced_loss_weighs_classes_equally():
+    proba = torch.tensor([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.5, 0.5]])
+    y = torch.tensor([0, 0, 0, 1])
+    assert balanced_loss(proba, y) == pytest.approx((0.0 + 0.25) / 2)
 
 
 def test_balanced_accuracy_ignores_absent_classes():
@@ -180,13 +242,11 @@ def test_early_stopping_in_image_mode_keeps_f_and_anchors_in_step():
 @pytest.mark.parametrize(
     "y_counts, params, message",
     [
-        (
-            (20, 10, 1),
-            {"sampling_strategy": {1: 20}},
-            r"classes \[2\] have a single row",
-        ),
-        ((20, 10, 2), {"validation_fraction": 0.05}, "holds out 2 of 32 rows"),
-        ((20, 10, 2), {"validation_fraction": 0.5}, "keep fewer than 2 training"),
+        ((20, 10, 1), {"sampling_strategy": {1: 20}}, "class 2 has 1 and needs 2"),
+        # An oversampled class needs 1 validation row and 2 training rows, at
+        # any validation_fraction (issue 20: 2-row classes were not scored).
+        ((20, 10, 2), {"validation_fraction": 0.05}, "class 2 has 2 and needs 3"),
+        ((20, 2, 2), {}, "class 1 has 2 and needs 3; class 2 has 2 and needs 3"),
     ],
 )
 def test_early_stopping_errors_before_training(y_counts, params, message):

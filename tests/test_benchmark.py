@@ -82,7 +82,7 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
     verdict, legend = out.split("== digits ==")[1].splitlines()[-3:-1]
     assert verdict.startswith("Verdict") and "GAMOSampler vs SMOTE" in verdict
     assert legend.startswith("ACSA:") and "geometric mean" in legend
-    assert "Overwriting" not in out
+    assert "Replacing" not in out and "Resuming" not in out
 
     # --from-results rebuilds the tables and chart without running anything.
     (tmp_path / "tables.md").unlink()
@@ -94,9 +94,11 @@ def test_cli_smoke_run_writes_every_output(tmp_path, capsys):
         pd.read_csv(again / "summary.csv"), pd.read_csv(tmp_path / "summary.csv")
     )
 
-    # A rerun into the same folder says that it replaces the earlier results.
+    # A run with other settings into the same folder says that it replaces
+    # the earlier results.
     assert main(["--datasets", "toy2d", *TINY_RUN, str(tmp_path)]) == 0
-    assert f"Overwriting the results in {tmp_path}" in capsys.readouterr().out
+    assert f"Replacing the results in {tmp_path}" in capsys.readouterr().out
+    assert set(pd.read_csv(tmp_path / "results.csv")["dataset"]) == {"toy2d"}
 
 
 @pytest.mark.filterwarnings(
@@ -134,7 +136,8 @@ def test_bad_input_gives_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("gamo-benchmark: error: Unknown dataset 'nope'; ")
     assert '"' not in err
-    for name in ("digits", "toy2d", "fmnist-ir100", "mnist", "keel (", "keel:<name>"):
+    for name in ("digits", "toy2d", "fmnist-ir100", "mnist", "'keel' is", "keel:<name>",
+                 "'common' every", "common:<name>"):
         assert name in err
     assert not list(tmp_path.iterdir())  # refused before running anything
     with pytest.raises(SystemExit):
@@ -387,7 +390,7 @@ def test_mixed_suite_names_and_nothing_to_run(tiny_mixed_dataset):
 
     assert expand_datasets(["mixed"]) == [f"mixed:{name}" for name in MIXED_SUITE]
     assert BenchmarkConfig(datasets=["mixed:crx"]).datasets == ("mixed:crx",)
-    with pytest.raises(ValueError, match=r"mixed \(the 7 mixed-type KEEL tables\)"):
+    with pytest.raises(ValueError, match=r"'mixed' the 7 mixed-type KEEL tables"):
         BenchmarkConfig(datasets=["crx"])
     config = BenchmarkConfig(
         datasets=["tiny-mixed"], samplers=("adasyn",), classifiers=("logreg",)
@@ -431,8 +434,8 @@ def test_mixed_keel_table_redraws_its_rows_per_seed(monkeypatch):
         max_iter=3,
     )
     results = run_benchmark(config, progress=False)
+    # Once per seed (the planning load goes through benchmark.data).
     assert calls == [
-        ("mixed:crx", {}),
         ("mixed:crx", {"random_state": 0}),
         ("mixed:crx", {"random_state": 1}),
     ]

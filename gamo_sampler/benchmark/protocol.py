@@ -108,6 +108,11 @@ def _load(name, seed=None):
     return load_dataset(name) if seed is None else load_dataset(name, random_state=seed)
 
 
+def forget_datasets():
+    """Drop the tables this process has cached for its tasks."""
+    _load.cache_clear()
+
+
 def split_of(task, n_folds):
     """``(X_train, y_train, X_test, y_test)`` of ``task``.
 

@@ -10,7 +10,14 @@ import numpy as np
 from .config import DEFAULT_CONFIG
 from .data import expand_datasets, load_dataset
 from .models import categorical_skip_reason, smote_variant
-from .protocol import COLUMNS, KEY, evaluate_task, plan_tasks, uses_holdout
+from .protocol import (
+    COLUMNS,
+    KEY,
+    evaluate_task,
+    forget_datasets,
+    plan_tasks,
+    uses_holdout,
+)
 from .store import append_rows, read_results
 
 __all__ = ["plan", "run_benchmark"]
@@ -172,6 +179,7 @@ def run_benchmark(
 
     if n_jobs == 0:
         raise ValueError("n_jobs must be a positive number of workers or -1.")
+    forget_datasets()  # a serial run must not reuse an earlier run's tables
     tasks = plan(config, log=log)
     total = sum(len(task.models) for task in tasks)
     if not total:

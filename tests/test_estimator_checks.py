@@ -1,6 +1,6 @@
 """scikit-learn's and imbalanced-learn's estimator check suites on both estimators."""
 
-from imblearn.utils.estimator_checks import (
+from imblearn_checks import (
     parametrize_with_checks as imblearn_parametrize_with_checks,
 )
 from sklearn.utils.estimator_checks import parametrize_with_checks

@@ -15,8 +15,8 @@ from imblearn.utils.estimator_checks import (
     check_samplers_fit,
     check_samplers_one_label,
     check_target_type,
-    parametrize_with_checks,
 )
+from imblearn_checks import parametrize_with_checks
 
 from gamo_sampler.benchmark import BenchmarkConfig, main, make_sampler, run_benchmark
 from gamo_sampler.benchmark.models import (

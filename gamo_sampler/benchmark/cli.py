@@ -117,7 +117,7 @@ def build_parser():
     parser.add_argument(
         "--max-iter", type=int, default=None,
         help=f"iterations of GAMO and the MLP (default {default.max_iter}; the "
-        "estimators' own default is 2000).",
+        "estimators' own default, 'auto', is 50 epochs within 2000 to 25000).",
     )  # fmt: skip
     parser.add_argument(
         "--device", default=default.device,

@@ -557,8 +557,7 @@ def play_game(
     device : torch.device
         Where the loop runs.
     progress : callable, optional
-        ``progress(losses)`` is called every few iterations with a dict of current
-        losses (this synchronises with the device, so only pass it when wanted).
+        ``progress(iteration, losses)``, as in :func:`train_loop`.
     validation : tuple of torch.Tensor, optional
         Held-out standardised rows and their class codes, on ``device``: early
         stopping scores M on them.

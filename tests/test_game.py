@@ -7,8 +7,9 @@ import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
 
-from gamo_sampler import networks
+from gamo_sampler import game, networks
 from gamo_sampler.composites import CompositeAdam, SharedStepCounter
 from gamo_sampler.game import Dice, GameConfig, generator_loss, play_game
 from gamo_sampler.networks import (
@@ -264,3 +265,67 @@ def test_game_without_discriminator_and_without_generator():
     assert plain.generator is None
     assert np.all(np.isfinite(plain.history["classifier"]))
     assert np.all(np.isnan(plain.history["generator"]))
+
+
+class HostReads(TorchDispatchMode):
+    """Count, while active, the reads of tensor values into Python: ``item()``,
+    ``bool()``, ``float()``, ``int()`` (all through
+    ``aten::_local_scalar_dense``), ``tolist()`` and ``cpu()``. On a GPU each
+    is a synchronisation that stops the host from queueing work ahead.
+    (``numpy()`` is not counted: it only takes tensors already on the host.)"""
+
+    def __init__(self, monkeypatch):
+        super().__init__()
+        self.count = 0
+        self.active = False
+        for name in ("tolist", "cpu"):
+            method = getattr(torch.Tensor, name)
+            monkeypatch.setattr(torch.Tensor, name, self.counted(method))
+
+    def counted(self, method):
+        def wrapper(tensor, *args, **kwargs):
+            self.count += self.active
+            return method(tensor, *args, **kwargs)
+
+        return wrapper
+
+    def __enter__(self):
+        self.active = True
+        return super().__enter__()
+
+    def __exit__(self, *args):
+        self.active = False
+        return super().__exit__(*args)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if func is torch.ops.aten._local_scalar_dense.default:
+            self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("with_progress", [False, True])
+def test_at_most_one_host_read_per_50_iterations(with_progress, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = torch.as_tensor(rng.normal(size=(200, 5)), dtype=torch.float32)
+    y = torch.as_tensor([0] * 120 + [1] * 50 + [2] * 30)
+    config = GameConfig(
+        max_iter=100, hidden_layer_sizes=(8,), generator_hidden_sizes=(8, 4)
+    )
+    reports = []
+    reads = HostReads(monkeypatch)
+    # Count the training loop's reads only, not the set-up's or the result's.
+    train_loop = game.train_loop
+
+    def counted_loop(*args, **kwargs):
+        with reads:
+            return train_loop(*args, **kwargs)
+
+    monkeypatch.setattr(game, "train_loop", counted_loop)
+    progress = (lambda it, losses: reports.append(it)) if with_progress else None
+    play_game(X, y, 3, np.array([0, 70, 90]), config, 0, torch.device("cpu"), progress)
+    # One read per 50 iterations (the last at the end), and the history copied
+    # out once.
+    assert reads.count <= config.max_iter // 50 + 1
+    if with_progress:
+        assert reports == [49, 99]

@@ -5,13 +5,27 @@ Fashion-MNIST IR-100 class sizes (by default at 784 and 64 features, batch 32). 
 script also counts the matmul FLOPs of one iteration analytically and compares the
 achieved FLOP/s with a float32 matmul measured in the same run.
 
+``--fresh`` instead times each variant (this checkout and every ``--compare``
+checkout) in fresh processes, one game per process, alternating the variants
+round after round: a fresh process pays what a user's first fit pays (page
+faults of buffers allocated every iteration, which the in-process timing hides
+once the matmul probe has grown the allocator's heap). Beside the CPU time per
+iteration it reports minor page faults, system time, and ATen operations per
+iteration (all, and top-level: those not called from another ATen operation).
+
 Example
 -------
     python benchmarks/bench_iteration.py --results docs/_static/perf/data
+    git worktree add /tmp/base 02f00c0
+    python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 5
 """
 
 import argparse
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -155,9 +169,27 @@ def phases_ours(X, y, n_classes, deficits, config, warmup, n_iter, seed=0):
         "G: per-composite gradients", g_opt.composite_gradients, materialise=True
     )
     g_opt.optimizer.step = timed("G: Adam of every composite", g_opt.optimizer.step)
-    g_opt.step = timed("G: whole step", g_opt.step)
+    # G's backward pass is torch.autograd.grad called from G's step only (M's
+    # and D's calls are inside their updates, timed above).
     autograd_grad = torch.autograd.grad
-    torch.autograd.grad = timed("G: backward pass", autograd_grad)
+    g_backward = timed("G: backward pass", autograd_grad)
+    in_g_step = [False]
+
+    def grad(*args, **kwargs):
+        function = g_backward if in_g_step[0] else autograd_grad
+        return function(*args, **kwargs)
+
+    g_step = g_opt.step
+
+    def step(*args, **kwargs):
+        in_g_step[0] = True
+        try:
+            return g_step(*args, **kwargs)
+        finally:
+            in_g_step[0] = False
+
+    g_opt.step = timed("G: whole step", step)
+    torch.autograd.grad = grad
     record = torch.zeros(3)
     order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
     try:
@@ -257,6 +289,151 @@ def composite_adam_seconds(sizes, deficits, config, repeats=20):
     return best
 
 
+def _top_level(event):
+    """Whether a profiler event is an ATen operation not called from another."""
+    parent = event.cpu_parent
+    while parent is not None:
+        if parent.name.startswith("aten::"):
+            return False
+        parent = parent.cpu_parent
+    return True
+
+
+def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5, seed=0):
+    """ATen operations per iteration of ours: all of them, and the top-level ones
+    (the calls the Python code makes, not those inside other operations)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    rngs = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed))
+    nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
+    sizes = np.bincount(y.numpy(), minlength=n_classes)
+    players = Players(*nets, deficits, sizes, config, rngs)
+    record = torch.zeros(3)
+    batches = [slice(i * 32, i * 32 + 32) for i in range(warmup + n_iter)]
+    for batch in batches[:warmup]:
+        play_iteration(players, X[batch], y[batch], record)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for batch in batches[warmup:]:
+            play_iteration(players, X[batch], y[batch], record)
+    events = [e for e in prof.events() if e.name.startswith("aten::")]
+    return len(events) / n_iter, sum(map(_top_level, events)) / n_iter
+
+
+def child(args):
+    """One game in this (fresh) process, one thread: print per-iteration CPU
+    time, page faults, system time and ATen operations as JSON."""
+    torch.set_num_threads(1)
+    sizes = FMNIST_IR100_SIZES
+    X, y, deficits = random_problem(sizes, args.features[0])
+    config = GameConfig(max_iter=args.warmup + args.iterations)
+    stamps = []
+
+    def progress(iteration, losses):
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        stamps.append((iteration, time.process_time(), usage.ru_minflt, usage.ru_stime))
+
+    play_game(X, y, len(sizes), deficits, config, 0, torch.device("cpu"), progress)
+    timed = [stamp for stamp in stamps if stamp[0] >= args.warmup]
+    (i0, t0, f0, s0), (i1, t1, f1, s1) = timed[0], timed[-1]
+    n = i1 - i0
+    ops, top_ops = aten_ops(X, y, len(sizes), deficits, config)
+    print(
+        json.dumps(
+            {
+                "ms": (t1 - t0) / n * 1e3,
+                "minflt": (f1 - f0) / n,
+                "sys_ms": (s1 - s0) / n * 1e3,
+                "aten_ops": ops,
+                "aten_ops_top": top_ops,
+            }
+        )
+    )
+
+
+def fresh(args):
+    """Time this checkout and each ``--compare`` checkout in fresh processes,
+    alternating them round after round, and print one row per variant and width."""
+    here = str(Path(__file__).resolve().parent.parent)
+    sources = [here, *args.compare]
+    load_start = os.getloadavg()[0]
+    runs = {(source, d): [] for source in sources for d in args.features}
+    for round_ in range(args.rounds):
+        for d in args.features:
+            # Alternate which variant goes first, so neither always follows the other.
+            for source in sources[:: 1 if round_ % 2 == 0 else -1]:
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    f"--source={source}",
+                    "--features",
+                    str(d),
+                    "--iterations",
+                    str(args.iterations),
+                    "--warmup",
+                    str(args.warmup),
+                ]
+                out = subprocess.run(
+                    command, capture_output=True, text=True, check=True
+                )
+                runs[source, d].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows = []
+    for d in args.features:
+        for source in sources:
+            ms = [run["ms"] for run in runs[source, d]]
+            row = {
+                "source": source,
+                "n_features": d,
+                "ms": round(statistics.median(ms), 3),
+                "ms_min": round(min(ms), 3),
+                "ms_max": round(max(ms), 3),
+            }
+            for key in ("minflt", "sys_ms", "aten_ops", "aten_ops_top"):
+                row[key] = round(statistics.median(r[key] for r in runs[source, d]), 2)
+            # Speed-up of this checkout over the variant, round by round (the two
+            # processes of a round ran within seconds of each other).
+            paired = [
+                theirs["ms"] / ours["ms"]
+                for ours, theirs in zip(runs[here, d], runs[source, d], strict=True)
+            ]
+            row["speedup_of_this_checkout"] = round(statistics.median(paired), 2)
+            row["speedup_min"] = round(min(paired), 2)
+            row["speedup_max"] = round(max(paired), 2)
+            rows.append(row)
+    meta = {
+        **machine(),
+        "torch_threads": 1,
+        "clock": "cpu",
+        "rounds": args.rounds,
+        "iterations": args.iterations,
+        "warmup": args.warmup,
+        "sizes": list(FMNIST_IR100_SIZES),
+        "load_average_1min": load_start,
+        "load_average_1min_end": os.getloadavg()[0],
+    }
+    print(f"# {meta}")
+    print(
+        f"{'d':>5} {'ms/it':>7} {'min':>7} {'max':>7} {'faults':>7} {'sys ms':>7} "
+        f"{'ops':>6} {'top ops':>7} {'speedup':>14}  source"
+    )
+    for r in rows:
+        speedup = (
+            f"{r['speedup_of_this_checkout']:.2f} "
+            f"({r['speedup_min']:.2f}-{r['speedup_max']:.2f})"
+        )
+        print(
+            f"{r['n_features']:>5} {r['ms']:7.2f} {r['ms_min']:7.2f} "
+            f"{r['ms_max']:7.2f} {r['minflt']:7.0f} {r['sys_ms']:7.2f} "
+            f"{r['aten_ops']:6.0f} {r['aten_ops_top']:7.0f} {speedup:>14}  "
+            f"{r['source']}"
+        )
+    if args.results:
+        stem = args.name or "bench_iteration_fresh"
+        out = write_results(args.results, rows, meta, stem)
+        print(f"wrote {out}/{stem}.json and .csv")
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, nargs="+", default=[784, 64])
@@ -271,7 +448,24 @@ def main(argv=None):
     parser.add_argument("--skip-port", action="store_true", help="time ours only")
     parser.add_argument("--results", default=None, help="folder for JSON/CSV")
     parser.add_argument("--name", default=None, help="file stem of the results")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="time each variant in fresh processes (1 thread, CPU time)",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs="*",
+        default=[],
+        help="with --fresh: roots of other checkouts to time beside this one",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="with --fresh")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return child(args)
+    if args.fresh:
+        return fresh(args)
     if args.threads:
         torch.set_num_threads(args.threads)
     global clock

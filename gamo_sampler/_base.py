@@ -47,8 +47,10 @@ CATEGORICAL_DOC = """categorical_features : None, 'auto' or array-like, default=
         ``SMOTENC``:
 
         - None: no feature is categorical;
-        - ``'auto'``: the columns of a pandas DataFrame whose dtype is
-          ``category``, ``object`` or ``string``;
+        - ``'auto'``: the columns of a pandas DataFrame that hold categories
+          or text, whatever their storage: dtypes ``category``, ``object``,
+          ``string`` (Python or Arrow) and Arrow's string and dictionary
+          types (``pd.read_csv(..., dtype_backend='pyarrow')``);
         - array of int: the indices of the categorical features;
         - array of str: their names (X must then be a DataFrame);
         - array of bool of shape (n_features,): True for a categorical feature.

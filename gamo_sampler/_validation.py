@@ -18,11 +18,25 @@ ENCODER_HINT = (
     "GAMO writes synthetic rows as convex combinations of numeric features, which "
     "has no meaning for categories or text. Declare categorical columns with "
     "categorical_features (their indices, names or a boolean mask, or 'auto' for "
-    "a DataFrame's category, object and string columns), encode such columns "
+    "a DataFrame's category and text columns), encode such columns "
     "first, e.g. with sklearn.preprocessing.OneHotEncoder or OrdinalEncoder in a "
     "sklearn.compose.ColumnTransformer (dates as numbers, such as days since a "
     "fixed day), or drop them."
 )
+
+
+def holds_categories(dtype):
+    """Whether a pandas column of this dtype holds categories: pandas'
+    ``category``, or Arrow's dictionary type, its counterpart."""
+    return dtype.name == "category" or str(dtype).startswith("dictionary<")
+
+
+def holds_text(dtype):
+    """Whether a pandas column of this dtype can hold text, whatever its
+    backend: NumPy's object, str and bytes, pandas' ``string`` (Python or
+    Arrow storage), and Arrow's string, large string and binary types, which
+    pandas gives the kinds 'O' and 'U'."""
+    return dtype.kind in "OSU" and not holds_categories(dtype)
 
 
 # Sparse formats the dense (non-image, non-categorical) game reads as they are.
@@ -152,12 +166,12 @@ def check_numeric_features(X, categorical=None):
         for i, (name, dtype) in enumerate(X.dtypes.items()):
             if i in skip:
                 continue
-            if dtype.name == "category":
+            if holds_categories(dtype):
                 problems.append(f"{name!r} (categorical)")
                 categories.append(name)
             elif dtype.kind in "mM":
                 problems.append(f"{name!r} (date or time)")
-            elif dtype.kind in "OSU" or str(dtype).startswith("string"):
+            elif holds_text(dtype):
                 column = np.asarray(X.iloc[:, i], dtype=object)
                 if _first_non_number(column) is not None:
                     problems.append(f"{name!r} (text)")

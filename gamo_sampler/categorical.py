@@ -24,10 +24,15 @@ from ._validation import (
     check_finite,
     check_n_classes,
     check_numeric_features,
+    holds_categories,
+    holds_text,
 )
 
 # pandas dtypes that categorical_features='auto' takes for categories.
-AUTO_KINDS = "category, object and string"
+AUTO_KINDS = (
+    "category, object and string, with NumPy, pandas or Arrow storage, and "
+    "Arrow dictionary"
+)
 
 
 def n_columns(X):
@@ -42,8 +47,10 @@ def n_columns(X):
 
 
 def is_auto_categorical(dtype):
-    """Whether ``categorical_features='auto'`` takes a column of this pandas dtype."""
-    return dtype.name == "category" or dtype.kind == "O" or str(dtype) == "string"
+    """Whether ``categorical_features='auto'`` takes a column of this pandas
+    dtype: categories or text, whatever the backend (``pd.read_csv(...,
+    dtype_backend='pyarrow')`` gives Arrow strings)."""
+    return holds_categories(dtype) or holds_text(dtype)
 
 
 def resolve_categorical_features(categorical_features, X):
@@ -182,9 +189,9 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
-        Of X's float dtype when X was a numeric array (its categories are
+        Of X's float dtype when X was a float array (its categories are
         numbers), else of object dtype, holding floats in the numeric columns
-        and the categories as given in the others.
+        and the categories as given in the others (integer codes exactly).
     y : ndarray of shape (n_samples,) or None
         The labels as a 1-D array.
     """
@@ -204,9 +211,10 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
         }
         X = frame = frame.astype(dense) if dense else frame
     else:
-        if not (hasattr(X, "dtype") and X.dtype.kind in "biuf"):
+        if not (hasattr(X, "dtype") and X.dtype.kind in "bf"):
             # Keep the type of each category: a list or object array of mixed
-            # values would become strings in an array of str.
+            # values would become strings in an array of str, and integer codes
+            # above 2**53 would merge in float64.
             X = np.asarray(X, dtype=object)
         X = check_array(X, dtype=None, ensure_all_finite=False)
     validate_data(estimator, X, reset=reset, skip_check_array=True)
@@ -231,8 +239,8 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
     check_no_missing_categories(
         category_part, categorical if names is None else names[categorical]
     )
-    if X.dtype.kind in "biuf":
-        # A numeric array: its categories are numbers too (codes).
+    if X.dtype.kind in "bf":
+        # A float array: its categories are numbers too (codes), exact in it.
         return check_array(X, dtype=FLOAT_DTYPES, ensure_all_finite=False), y
     X = X.copy()
     X[:, numeric] = numbers

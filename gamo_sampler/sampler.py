@@ -96,7 +96,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         For each oversampled class, in ``generator_``'s class order, the real rows
         (original units) that its generated rows are convex combinations of: all
         rows of the class, or the ``max_anchors`` chosen ones. With categorical
-        features, an object array unless X was a numeric array.
+        features, an object array unless X was a float array.
 
     categorical_features_ : ndarray of int
         Indices of the categorical features; empty when there are none.
@@ -260,19 +260,21 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             categorical = self._resolve_categorical_features(X)
             check_raw_input(X, y, categorical)
             check_no_bool_columns(X, categorical)
-            # sample() returns the containers of this input.
-            self._input_templates_ = self._empty_like(X), self._empty_like(y)
-            dtypes = integer_columns(X, categorical)
-            if not dtypes:
-                return super().fit_resample(X, y, **params)
-            # Resample integer columns as floats, then round the synthetic values:
-            # a convex combination of integers is not one, and pandas refuses to
-            # cast it to a nullable integer dtype.
-            X = X.astype(dict.fromkeys(dtypes, np.float64))
-            X_res, y_res = super().fit_resample(X, y, **params)
-            names = list(dtypes)
-            X_res[names] = X_res[names].round()
-            return X_res.astype(dtypes), y_res
+            # sample() returns rows in the containers of this input.
+            self._input_templates_ = output_template(X), self._empty_like(y)
+            # Integer columns play as floats; their synthetic values are rounded
+            # below (pandas refuses to cast a fraction to a nullable integer).
+            floats = dict.fromkeys(integer_columns(X, categorical), np.float64)
+            X_res, y_res = super().fit_resample(
+                X.astype(floats) if floats else X, y, **params
+            )
+            if self._input_templates_[0] is None:
+                return X_res, y_res
+            # The caller's rows as given (an integer above 2**53 has no float64),
+            # then the synthetic ones rounded and cast like them.
+            n_rows = X.shape[0]
+            X_new = X_res.iloc[n_rows:] if hasattr(X_res, "iloc") else X_res[n_rows:]
+            return stack_like(X, self._like_input(X_new, None)[0]), y_res
 
     def _resolve_categorical_features(self, X):
         """Set and return ``categorical_features_`` for the raw input ``X``."""
@@ -388,25 +390,28 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
     def _like_input(self, X_new, y_new):
         """Put generated rows and labels in the containers ``fit_resample`` got,
         as ``fit_resample`` returns them: a DataFrame with the same columns and
-        dtypes (integer columns rounded), a Series with the same name and dtype."""
+        dtypes, a Series with the same name and dtype, an integer array or
+        sparse matrix of the input's dtype; integer features rounded."""
         # Samplers trained before this attribute existed return arrays.
         X_template, y_template = getattr(self, "_input_templates_", (None, None))
-        if X_template is None and y_template is None:
-            return X_new, y_new
-        import pandas as pd
+        categorical = getattr(self, "categorical_features_", ())
+        if X_template is not None and hasattr(X_template, "iloc"):
+            import pandas as pd
 
-        if X_template is not None and sparse.issparse(X_new):
-            # A DataFrame of sparse columns gives them back sparse.
-            X_new = pd.DataFrame.sparse.from_spmatrix(
-                X_new, columns=X_template.columns
-            ).astype(X_template.dtypes)
-        elif X_template is not None:
-            X_new = pd.DataFrame(X_new, columns=X_template.columns)
-            categorical = getattr(self, "categorical_features_", ())
+            if sparse.issparse(X_new):  # from a DataFrame of sparse columns
+                X_new = X_new.toarray()
+            X_new = pd.DataFrame(
+                np.asarray(X_new, dtype=object), columns=X_template.columns
+            )
             names = list(integer_columns(X_template, categorical))
-            X_new[names] = X_new[names].round()
+            for name in names:
+                X_new[name] = round_to(X_new[name], X_template.dtypes[name])
             X_new = X_new.astype(X_template.dtypes)
+        elif X_template is not None:
+            X_new = round_integers(X_new, X_template.dtype, categorical)
         if y_template is not None:
+            import pandas as pd
+
             y_new = pd.Series(y_new, name=y_template.name, dtype=y_template.dtype)
         return X_new, y_new
 
@@ -509,9 +514,9 @@ def convex_combinations(rows):
 
 
 def integer_columns(X, categorical=()):
-    """The dtype of each integer column of a DataFrame (numpy or pandas
-    nullable), by name, outside the columns of indices ``categorical``; empty for
-    anything else."""
+    """The dtype of each integer column of a DataFrame (NumPy, pandas nullable
+    or Arrow), by name, outside the columns of indices ``categorical``; empty
+    for anything else."""
     if not (hasattr(X, "columns") and hasattr(X, "dtypes")):
         return {}
     skip = set(np.asarray(categorical).tolist())
@@ -520,6 +525,65 @@ def integer_columns(X, categorical=()):
         for i, (name, dtype) in enumerate(X.dtypes.items())
         if dtype.kind in "iu" and i not in skip
     }
+
+
+def output_template(X):
+    """What the output of ``fit_resample(X)`` and ``sample`` copies from ``X``:
+    a DataFrame's columns and dtypes (its first 0 rows), or for a NumPy array
+    or sparse matrix of integers, an empty one of its dtype; None when the
+    validated rows are already of the right type (floats, objects, lists)."""
+    if hasattr(X, "iloc") and hasattr(X, "columns"):
+        return X.iloc[:0]
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None and dtype.kind in "iu" and getattr(X, "ndim", 2) == 2:
+        return np.empty((0, X.shape[1]), dtype=dtype)
+    return None
+
+
+def round_to(values, dtype):
+    """Float ``values`` rounded to the nearest integer and kept within the range
+    of the integer ``dtype``, as float64, ready to be cast to it.
+
+    The largest int64 is not a float64 (it rounds up to 2**63): the upper bound
+    is then the largest float64 below it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round_to(np.array([0.5, 1.5, 2.6, -3.0]), np.dtype(np.uint8)).tolist()
+    [0.0, 2.0, 3.0, 0.0]
+    >>> int(round_to(np.array([2.0**63]), np.dtype(np.int64))[0]) < 2**63
+    True
+    """
+    info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+    low, high = np.float64(info.min), np.float64(info.max)
+    if int(high) > info.max:
+        high = np.nextafter(high, 0)
+    return np.clip(np.rint(np.asarray(values, dtype=np.float64)), low, high)
+
+
+def round_integers(X_new, dtype, categorical=()):
+    """Synthetic rows of an integer array or sparse matrix, as ``dtype``:
+    numeric features rounded, category codes cast as they are (exact)."""
+    if sparse.issparse(X_new):
+        X_new = X_new.copy()
+        X_new.data = round_to(X_new.data, dtype)
+        return X_new.astype(dtype)
+    X_new = np.array(X_new, dtype=object if len(categorical) else np.float64)
+    numeric = np.setdiff1d(np.arange(X_new.shape[1]), categorical)
+    X_new[:, numeric] = round_to(X_new[:, numeric], dtype)
+    return X_new.astype(dtype)
+
+
+def stack_like(X, X_new):
+    """The caller's rows ``X`` as given, then the synthetic rows ``X_new`` (in
+    the same container and dtypes): a DataFrame with a fresh index, as
+    imbalanced-learn returns it, an array, or a sparse matrix of X's format."""
+    if hasattr(X, "iloc"):
+        import pandas as pd
+
+        return pd.concat([X, X_new], ignore_index=True)
+    return stack_rows([X, X_new], like=X)
 
 
 def share_rows(n_samples, weights):

@@ -515,14 +515,20 @@ def test_scaling_by_a_power_of_two_scales_the_output_exactly():
         np.testing.assert_array_equal(X_big, np.ldexp(X_res, power))
 
 
-def test_integer_X_comes_back_as_float64():
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_integer_X_comes_back_as_integers_rounded(dtype):
+    # As imbalanced-learn's SMOTE returns the input dtype, and like a
+    # DataFrame's integer columns: the synthetic values of an integer array
+    # are rounded to the nearest integer (issue 21; they came back float64).
     X, y = data()
-    X_int = np.round(X * 10).astype(np.int64)
+    X_int = np.round(np.abs(X) * 10).astype(dtype)
     sampler = GAMOSampler(**TINY)
     X_res, y_res = fit_unchanged(sampler, X_int, y)
-    assert X_res.dtype == np.float64
-    X_new, _ = synthetic_part(sampler, X_int, y, X_res, y_res)
-    assert not np.all(X_new == np.round(X_new))  # convex combinations, not integers
+    assert X_res.dtype == dtype
+    X_float, _ = GAMOSampler(**TINY).fit_resample(X_int.astype(np.float64), y)
+    np.testing.assert_array_equal(X_res, np.round(X_float))
+    X_new, _ = sampler.sample(7, random_state=0)
+    assert X_new.dtype == dtype
     assert GAMOClassifier(**TINY).fit(X_int, y).predict(X_int).dtype == y.dtype
 
 
@@ -719,8 +725,8 @@ def test_fuzz_clean_error_or_every_invariant(problem):
         integer = [dtype.kind in "iu" for dtype in X.dtypes]
         X, X_res = X.to_numpy(np.float64), X_res.to_numpy(np.float64)
     else:
-        assert X_res.dtype == (np.float32 if X.dtype == np.float32 else np.float64)
-        integer = [False] * X.shape[1]
+        assert X_res.dtype == X.dtype  # integers rounded, like DataFrame columns
+        integer = [X.dtype.kind in "iu"] * X.shape[1]
     X_new, y_new = synthetic_part(sampler, X, y, X_res, y_res)
     generated = {label: int(np.sum(y_new == label)) for label in np.unique(y_new)}
     assert generated == {k: v for k, v in sampler.sampling_strategy_.items() if v}

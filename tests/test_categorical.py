@@ -292,7 +292,10 @@ def test_mixed_dataframes_in_a_pipeline_under_cross_validate():
 def test_max_anchors_and_early_stopping_with_categories():
     X, y = mixed_frame(n_majority=80, n_minority=40)
     sampler = GAMOSampler(
-        categorical_features="auto", max_anchors=5, early_stopping=True, **TINY
+        categorical_features="auto",
+        max_anchors=5,
+        early_stopping=True,
+        **{**TINY, "max_iter": 100},
     )
     X_res, y_res = sampler.fit_resample(X, y)
     X_new, _ = synthetic(X_res, y_res, len(X))

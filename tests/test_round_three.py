@@ -3,6 +3,7 @@ issue 21's early stopping and integer-array items; each test failed before its
 fix. The property tests of the caller's data are in ``test_properties.py``."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -124,3 +125,116 @@ def test_verbose_bar_says_max_time_ended_training(capsys):
     X, y = rows((70, 30))
     GAMOSampler(max_time=1e-9, max_iter=100, verbose=True, **TINY).fit_resample(X, y)
     assert "max_time ended training at iteration 1" in capsys.readouterr().err
+
+
+# Item 1: sample() rounds integer columns with categorical features too.
+
+
+def mixed(n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {"x": rng.randn(n), "i": rng.randint(0, 5, n), "k": rng.choice(["p", "q"], n)}
+    )
+    return X, np.r_[np.zeros(n - 10, int), np.ones(10, int)]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "uint8", "int64[pyarrow]"])
+def test_sample_rounds_integer_columns_beside_categories(dtype):
+    if "pyarrow" in dtype:
+        pytest.importorskip("pyarrow")
+    X, y = mixed()
+    X = X.astype({"i": dtype})
+    sampler = GAMOSampler(categorical_features=["k"], max_iter=20, **TINY)
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_new, _ = sampler.sample(200, random_state=0)
+    assert (X_new.dtypes == X.dtypes).all() and (X_res.dtypes == X.dtypes).all()
+    # Rounded, not truncated: the float game's values, to the nearest integer.
+    floats = GAMOSampler(categorical_features=["k"], max_iter=20, **TINY)
+    floats.fit_resample(X.astype({"i": float}), y)
+    expected = floats.sample(200, random_state=0)[0]["i"].to_numpy(float)
+    np.testing.assert_array_equal(X_new["i"].to_numpy(float), np.round(expected))
+
+
+# Item 2: 'auto' finds text and categories whatever the backend.
+
+
+@pytest.mark.parametrize(
+    "arrow_type", ["string", "large_string", "dictionary", "string[pyarrow]"]
+)
+@pytest.mark.parametrize("Estimator", [GAMOSampler, GAMOClassifier])
+def test_auto_takes_arrow_text_and_dictionary_columns(arrow_type, Estimator):
+    pa = pytest.importorskip("pyarrow")
+    X, y = mixed()
+    dtype = {
+        "string": pd.ArrowDtype(pa.string()),
+        "large_string": pd.ArrowDtype(pa.large_string()),
+        "dictionary": pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string())),
+        "string[pyarrow]": "string[pyarrow]",
+    }[arrow_type]
+    if arrow_type == "dictionary":
+        column = pa.array(X["k"]).dictionary_encode()
+        X["k"] = pd.Series(column, dtype=dtype)
+    else:
+        X = X.astype({"k": dtype})
+    estimator = Estimator(categorical_features="auto", max_iter=20, **TINY)
+    if Estimator is GAMOClassifier:
+        estimator.fit(X, y)
+        assert estimator.categorical_features_.tolist() == [2]
+        assert set(estimator.predict(X)) <= {0, 1}
+        return
+    X_res, _ = estimator.fit_resample(X, y)
+    assert estimator.categorical_features_.tolist() == [2]
+    assert (X_res.dtypes == X.dtypes).all()
+    assert set(X_res["k"].astype(str)) <= {"p", "q"}
+
+
+# Item 6 and its siblings: integers beyond float64's 2**53 stay exact.
+
+
+def test_integer_category_codes_above_2_to_the_53_stay_distinct():
+    ids = np.array([2**53 + 1, 2**53 + 3, 2**53 + 5])
+    X = np.c_[np.arange(40), ids[np.arange(40) % 3]]
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    sampler = GAMOSampler(categorical_features=[1], max_iter=5, **TINY)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res.dtype == X.dtype
+    assert (X_res[:40] == X).all()  # compared as int64, exactly
+    assert set(X_res[40:, 1].tolist()) <= set(ids[[0, 1, 2]].tolist())
+    X_new, _ = sampler.sample(30, random_state=0)
+    assert X_new.dtype == X.dtype and set(X_new[:, 1].tolist()) <= set(ids.tolist())
+    clf = GAMOClassifier(categorical_features=[1], max_iter=5, **TINY).fit(X, y)
+    assert len(clf.categorical_encoder_.categories_[0]) == 3
+
+
+@pytest.mark.parametrize("form", ["array", "frame"])
+def test_original_integer_rows_above_2_to_the_53_come_back_exact(form):
+    X = np.c_[np.arange(40), 2**60 + np.arange(40) * 3]
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    if form == "frame":
+        X = pd.DataFrame(X, columns=["a", "b"])
+    X_res, _ = GAMOSampler(max_iter=5, **TINY).fit_resample(X, y)
+    original = X_res[:40] if form == "array" else X_res.iloc[:40]
+    np.testing.assert_array_equal(np.asarray(original), np.asarray(X))
+
+
+def test_integers_at_the_top_of_int64_do_not_wrap_around():
+    top = np.iinfo(np.int64).max
+    X = np.c_[np.arange(40), top - np.arange(40) % 2]
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    X_res, _ = GAMOSampler(max_iter=5, **TINY).fit_resample(X, y)
+    assert (X_res[40:, 1] > 2**62).all()
+
+
+# Issue 21: integer arrays come back integer, rounded.
+
+
+@pytest.mark.parametrize("form", [sp.csr_matrix, sp.csc_array])
+def test_sparse_integer_matrices_come_back_integer(form):
+    X, y = rows((30, 10))
+    X = form(np.round(np.abs(X) * 3).astype(np.int32))
+    sampler = GAMOSampler(max_iter=5, **TINY)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert type(X_res) is type(X) and X_res.format == X.format
+    assert X_res.dtype == np.int32
+    assert (X_res[:40] != X).nnz == 0
+    assert sampler.sample(5, random_state=0)[0].dtype == np.int32

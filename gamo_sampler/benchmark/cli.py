@@ -35,9 +35,10 @@ from .models import (
     resolve_samplers,
 )
 from .runner import run_benchmark
+from .statistics import draw_cd_diagram, gamo_comparisons, rank_tests
 from .store import read_results
 from .summary import mean_ranks, summarize, verdict
-from .tables import LEGEND, report, sampler_listing
+from .tables import LEGEND, report, sampler_listing, statistics_report
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -49,6 +50,9 @@ OUTPUT_FILES = (
     "tables.md",
     "benchmark.png",
     "config.json",
+    "statistics.md",
+    "gamo_comparisons.csv",
+    "cd_diagram.png",
 )
 
 
@@ -416,6 +420,31 @@ def _write_config(output, settings, seconds, *, description=None, argv=None):
     (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
 
 
+def _write_statistics(summary, output, description, args):
+    """Rank tests and GAMO's paired comparisons, when there are 3 datasets or
+    more: statistics.md, gamo_comparisons.csv and cd_diagram.png."""
+    if summary["dataset"].nunique() < 3:
+        return []
+    try:
+        tests = rank_tests(summary, args.rank_by)
+        comparisons = gamo_comparisons(summary, args.rank_by)
+    except ImportError:
+        print(
+            "scikit-posthocs is not installed: no rank tests (pip install "
+            "scikit-posthocs)."
+        )
+        return []
+    text = statistics_report(tests, comparisons, rank_by=args.rank_by)
+    (output / "statistics.md").write_text(f"{description}\n\n{text}\n")
+    comparisons.to_csv(output / "gamo_comparisons.csv", index=False)
+    written = ["statistics.md", "gamo_comparisons.csv"]
+    print(text.split("\n")[0])
+    if tests is not None and not args.no_plot:
+        draw_cd_diagram(tests, output / "cd_diagram.png", metric=args.rank_by)
+        written.append("cd_diagram.png")
+    return written
+
+
 def _resummarize(args):
     """``--from-results``: tables and chart again from a saved results.csv."""
     path = Path(args.from_results)
@@ -448,6 +477,7 @@ def _write_summaries(results, output, description, args):
     print(report(summary, ranks, rank_by=args.rank_by))
     print()
     written = ["summary.csv", "ranks.csv", "tables.md"]
+    written += _write_statistics(summary, output, description, args)
     if not args.no_plot:
         try:
             plot_results(summary, ranks, output / "benchmark.png", rank_by=args.rank_by)

@@ -18,6 +18,7 @@ __all__ = [
     "report",
     "sampler_listing",
     "sampler_pivot_table",
+    "statistics_report",
 ]
 
 LEGEND = (
@@ -242,3 +243,62 @@ def sampler_listing():
         f"{table}\n\nGroups: {groups} (core is the default; all and peers run "
         "the ready peers and skip the others with a note)."
     )
+
+
+def statistics_report(tests, comparisons, *, rank_by="balanced_accuracy"):
+    """The rank tests and GAMO's paired comparisons, as Markdown.
+
+    Parameters
+    ----------
+    tests : RankTests or None
+        Output of :func:`~gamo_sampler.benchmark.statistics.rank_tests`.
+    comparisons : pandas.DataFrame
+        Output of :func:`~gamo_sampler.benchmark.statistics.gamo_comparisons`.
+    rank_by : str, default="balanced_accuracy"
+        The metric of both.
+
+    Returns
+    -------
+    text : str
+    """
+    from .statistics import ALPHA
+
+    short = METRICS[rank_by]
+    if tests is None:
+        return (
+            f"Rank tests on {short}: fewer than 3 datasets (or models) where "
+            "every model ran; none computed."
+        )
+    ranks = [[model, f"{rank:.2f}"] for model, rank in tests.mean_ranks.items()]
+    lines = [
+        f"Rank tests on {short} over {tests.n_datasets} datasets where every model "
+        f"ran: Friedman chi-square {tests.friedman_statistic:.1f}, p = "
+        f"{tests.friedman_p:.2g}; Nemenyi critical difference of mean ranks at "
+        f"{ALPHA}: {tests.critical_difference:.2f}.",
+        "",
+        format_table(["model", f"mean rank {short}"], ranks, markdown=True),
+    ]
+    if len(comparisons):
+        rows = [
+            [
+                record["gamo"],
+                record["opponent"],
+                f"{record['wins']}-{record['ties']}-{record['losses']}",
+                f"{record['median_difference']:+.3f}",
+                f"{record['p_wilcoxon']:.2g}",
+                f"{record['p_holm']:.2g}",
+            ]
+            for record in comparisons.to_dict("records")
+        ]
+        header = ["GAMO model", "vs", "W-T-L", f"median diff {short}",
+                  "p Wilcoxon", "p Holm"]  # fmt: skip
+        lines += [
+            "",
+            f"GAMO against each model, paired over datasets ({short}; W-T-L: "
+            "wins, ties and losses of GAMO, ties to three decimals; two-sided "
+            "Wilcoxon signed-rank test, Holm-corrected over each GAMO model's "
+            "opponents):",
+            "",
+            format_table(header, rows, markdown=True),
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""Rank statistics over datasets (Demšar, JMLR 2006): the Friedman test, the
+Nemenyi post-hoc test and its critical-difference diagram, and GAMO's paired
+comparisons with every other model (wins, ties, losses and a Wilcoxon
+signed-rank test, Holm-corrected).
+
+The tests come from kept libraries: SciPy (Friedman, Wilcoxon), scikit-posthocs
+(Nemenyi, the diagram) and statsmodels (Holm's correction, a requirement of
+scikit-posthocs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .metrics import METRICS
+
+__all__ = [
+    "RankTests",
+    "draw_cd_diagram",
+    "gamo_comparisons",
+    "rank_tests",
+    "score_matrix",
+]
+
+ALPHA = 0.05
+TIE_DIGITS = 3  # means that agree to three decimals tie, as in head_to_head
+
+
+def score_matrix(summary, metric="balanced_accuracy"):
+    """Datasets x models of the mean ``metric``, on the datasets where every
+    model ran without failing (a test needs complete blocks).
+
+    Returns
+    -------
+    scores : pandas.DataFrame
+        Index ``dataset``, one column per model in run order.
+    """
+    ok = summary[summary["n_failed"] == 0]
+    scores = ok.pivot_table(
+        index="dataset", columns="model", values=f"{metric}_mean", sort=False
+    )
+    models = list(dict.fromkeys(summary["model"]))
+    return scores.reindex(columns=models).dropna()
+
+
+@dataclass(frozen=True)
+class RankTests:
+    """The Friedman test and the Nemenyi post-hoc test over datasets.
+
+    Attributes
+    ----------
+    mean_ranks : pandas.Series
+        Mean rank per model over the complete datasets (1 = best), sorted.
+    n_datasets : int
+    friedman_statistic, friedman_p : float
+        SciPy's Friedman chi-square and its p-value.
+    nemenyi_p : pandas.DataFrame
+        Pairwise p-values of the Nemenyi test (scikit-posthocs).
+    critical_difference : float
+        Nemenyi's critical difference of mean ranks at ``ALPHA``.
+    """
+
+    mean_ranks: object
+    n_datasets: int
+    friedman_statistic: float
+    friedman_p: float
+    nemenyi_p: object
+    critical_difference: float
+
+
+def rank_tests(summary, metric="balanced_accuracy"):
+    """Friedman and Nemenyi tests of the models of ``summary`` on ``metric``.
+
+    Returns None when fewer than 3 datasets or 3 models are complete.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark.statistics import rank_tests
+    >>> rows = [(f"d{i}", m, s) for i in range(6)
+    ...         for m, s in [("a", 0.9), ("b", 0.8), ("c", 0.7 + i / 100)]]
+    >>> summary = pd.DataFrame(rows, columns=["dataset", "model",
+    ...                                       "balanced_accuracy_mean"])
+    >>> summary["n_failed"] = 0
+    >>> tests = rank_tests(summary)
+    >>> tests.mean_ranks.to_dict(), round(tests.friedman_p, 4)
+    ({'a': 1.0, 'b': 2.0, 'c': 3.0}, 0.0025)
+    """
+    import scikit_posthocs
+    from scipy.stats import friedmanchisquare, studentized_range
+
+    scores = score_matrix(summary, metric)
+    n_datasets, n_models = scores.shape
+    if n_datasets < 3 or n_models < 3:
+        return None
+    ranks = scores.round(TIE_DIGITS).rank(axis=1, ascending=False, method="average")
+    statistic, p_value = friedmanchisquare(*scores.to_numpy().T)
+    nemenyi = scikit_posthocs.posthoc_nemenyi_friedman(scores.to_numpy())
+    nemenyi.index = nemenyi.columns = scores.columns
+    q_alpha = studentized_range.ppf(1 - ALPHA, n_models, np.inf) / np.sqrt(2)
+    cd = q_alpha * np.sqrt(n_models * (n_models + 1) / (6 * n_datasets))
+    return RankTests(
+        mean_ranks=ranks.mean().sort_values(kind="stable"),
+        n_datasets=n_datasets,
+        friedman_statistic=float(statistic),
+        friedman_p=float(p_value),
+        nemenyi_p=nemenyi,
+        critical_difference=float(cd),
+    )
+
+
+def gamo_comparisons(summary, metric="balanced_accuracy"):
+    """Every GAMO model against every other model, paired over datasets.
+
+    The GAMO models are the rows of sampler ``"gamo"`` (GAMOSampler + a
+    classifier) and ``"gamo (joint)"`` (GAMOClassifier). For each pair, on
+    the datasets where both ran without failing: the wins, ties and losses
+    of GAMO (means that agree to three decimals tie), the median difference,
+    and the two-sided Wilcoxon signed-rank p-value (ties dropped), corrected
+    for the number of opponents of each GAMO model by Holm's method.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``gamo``, ``opponent``, ``n_datasets``, ``wins``, ``ties``,
+        ``losses``, ``median_difference``, ``p_wilcoxon``, ``p_holm``; empty
+        when no GAMO model ran.
+    """
+    import pandas as pd
+    from scipy.stats import wilcoxon
+    from statsmodels.stats.multitest import multipletests
+
+    columns = ["gamo", "opponent", "n_datasets", "wins", "ties", "losses",
+               "median_difference", "p_wilcoxon", "p_holm"]  # fmt: skip
+    ok = summary[summary["n_failed"] == 0]
+    means = ok.pivot_table(
+        index="dataset", columns="model", values=f"{metric}_mean", sort=False
+    )
+    gamo_models = list(
+        dict.fromkeys(summary.loc[summary["sampler"].isin(["gamo", "gamo (joint)"]),
+                                  "model"])
+    )  # fmt: skip
+    rows = []
+    for gamo in gamo_models:
+        block = []
+        for opponent in dict.fromkeys(summary["model"]):
+            if opponent == gamo or gamo not in means or opponent not in means:
+                continue
+            pair = means[[gamo, opponent]].dropna()
+            diff = (pair[gamo] - pair[opponent]).round(TIE_DIGITS)
+            nonzero = diff[diff != 0]
+            p_value = np.nan
+            if len(nonzero) >= 1:
+                p_value = float(wilcoxon(nonzero, zero_method="wilcox").pvalue)
+            block.append([
+                gamo, opponent, len(diff), int((diff > 0).sum()),
+                int((diff == 0).sum()), int((diff < 0).sum()),
+                float(diff.median()) if len(diff) else np.nan, p_value,
+            ])  # fmt: skip
+        tested = [i for i, row in enumerate(block) if np.isfinite(row[-1])]
+        holm = np.full(len(block), np.nan)
+        if tested:
+            p_values = [block[i][-1] for i in tested]
+            holm[tested] = multipletests(p_values, method="holm")[1]
+        rows += [[*row, h] for row, h in zip(block, holm, strict=True)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def draw_cd_diagram(tests, path, *, metric="balanced_accuracy", title=None):
+    """Draw the critical-difference diagram of ``tests`` (a :class:`RankTests`)
+    to ``path``: models on a mean-rank axis, joined by a bar where the Nemenyi
+    test finds no difference at ``ALPHA``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import scikit_posthocs
+
+    n_models = len(tests.mean_ranks)
+    figure, axes = plt.subplots(figsize=(11, 1.2 + 0.22 * n_models))
+    scikit_posthocs.critical_difference_diagram(
+        tests.mean_ranks, tests.nemenyi_p, alpha=ALPHA, ax=axes,
+        label_fmt_left="{label} ({rank:.1f})", label_fmt_right="({rank:.1f}) {label}",
+        label_props={"fontsize": 8},
+    )  # fmt: skip
+    axes.set_title(
+        title
+        or (
+            f"Mean rank on {METRICS[metric]} over {tests.n_datasets} datasets "
+            f"(Friedman p = {tests.friedman_p:.1e}; bars join models that the "
+            f"Nemenyi test does not separate at {ALPHA}; CD = "
+            f"{tests.critical_difference:.2f})"
+        ),
+        fontsize=9,
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -107,9 +107,7 @@ class BenchmarkConfig:
             raise ValueError("At least one seed is needed.")
         bad = [seed for seed in self.seeds if not 0 <= seed <= MAX_SEED]
         if bad:
-            raise ValueError(
-                f"Seeds must be integers from 0 to 2**32 - 1, got {bad}."
-            )
+            raise ValueError(f"Seeds must be integers from 0 to 2**32 - 1, got {bad}.")
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"Seeds repeat: {list(self.seeds)}; give each once.")
         if self.threads < 0:

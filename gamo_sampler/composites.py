@@ -177,12 +177,19 @@ class PlayerOptimizer:
         self.learning_rate = learning_rate
         self.counter = counter
         self.steps = 0
+        # Where a backward pass taken by hand writes the gradients (step_grads).
+        self.grads = [torch.zeros_like(p) for p in self.params]
 
     def step(self, loss):
         """Minimise ``loss`` by one Adam step."""
-        grads = torch.autograd.grad(loss, self.params)
+        self.step_grads(torch.autograd.grad(loss, self.params))
+
+    def step_grads(self, grads=None):
+        """One Adam step on ``grads``, one per parameter (``self.grads`` by
+        default)."""
         self.steps += 1
         scale = self.counter.scale(self.steps)
+        grads = self.grads if grads is None else grads
         self.optimizer.step(grads, self.learning_rate * scale)
 
 

@@ -275,6 +275,37 @@ class Dice:
         )
 
 
+def classifier_update(players, x, labels):
+    """Steps 1 and 4: one Adam step of M on rows ``x``, target
+    ``one_hot(labels)``, its backward pass taken by hand; returns the loss."""
+    classifier = players.classifier
+    logits, inputs = classifier.forward_saved(x)
+    with torch.no_grad():
+        proba = torch.softmax(logits, dim=1)
+        target = players.eye[labels]
+        loss = mse(proba, target)
+        grad = torch.ops.aten.mse_loss_backward(players.one, proba, target, 1)
+        grad = torch._softmax_backward_data(grad, proba, 1, proba.dtype)
+    classifier.backward_saved(inputs, grad, players.m_opt.grads)
+    players.m_opt.step_grads()
+    return loss
+
+
+def discriminator_update(players, x, labels, target):
+    """Steps 2 and 5: one Adam step of D on rows ``x`` of classes ``labels``,
+    its backward pass taken by hand; returns the loss."""
+    discriminator = players.discriminator
+    logits, inputs = discriminator.forward_saved(discriminator.inputs(x, labels))
+    with torch.no_grad():
+        realness = torch.sigmoid(logits).squeeze(1)
+        loss = mse(realness, target)
+        grad = torch.ops.aten.mse_loss_backward(players.one, realness, target, 1)
+        grad = torch.ops.aten.sigmoid_backward(grad, realness).unsqueeze(1)
+    discriminator.backward_saved(inputs, grad, players.d_opt.grads)
+    players.d_opt.step_grads()
+    return loss
+
+
 def generator_loss(rows, convex_generator, classifier, discriminator):
     """Step 6: the sum of the (class, judge) composites' losses.
 
@@ -344,6 +375,7 @@ class Players:
         self.discriminator = discriminator
         self.generator = convex_generator
         self.eye = torch.eye(len(deficits), device=device)
+        self.one = torch.ones((), device=device)
         self.counter = SharedStepCounter()
         lr = config.learning_rate
         self.m_opt = PlayerOptimizer(classifier, lr, self.counter)
@@ -379,16 +411,13 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     """
     classifier, discriminator = players.classifier, players.discriminator
     convex_generator, eye = players.generator, players.eye
-    m_loss = mse(classifier(x_real), eye[y_real])
-    players.m_opt.step(m_loss)
-    record[0] = m_loss.detach()
+    record[0] = classifier_update(players, x_real, y_real)
     if convex_generator is None:
         return
     if draws is None:
         draws = players.dice.roll(len(y_real))
     if discriminator is not None:
-        d_real = mse(discriminator(x_real, y_real), 1.0 - draws.real_noise)
-        players.d_opt.step(d_real)
+        d_real = discriminator_update(players, x_real, y_real, 1.0 - draws.real_noise)
 
     # Steps 3 and 6 share G's pass over the anchors: G does not change before
     # step 6, and the fakes come out detached.
@@ -397,11 +426,10 @@ def play_iteration(players, x_real, y_real, record, draws=None):
         draws.fake_z, draws.fake_index, draws.z, g_opt.running_weights
     )
     y_fake = convex_generator.class_codes[to_device(draws.fake_index, eye.device)]
-    players.m_opt.step(mse(classifier(x_fake), eye[y_fake]))
+    classifier_update(players, x_fake, y_fake)
     if discriminator is not None:
-        d_fake = mse(discriminator(x_fake, y_fake), draws.fake_noise)
-        players.d_opt.step(d_fake)
-        record[1] = (d_real.detach() + d_fake.detach()) / 2
+        d_fake = discriminator_update(players, x_fake, y_fake, draws.fake_noise)
+        record[1] = (d_real + d_fake) / 2
 
     g_loss = generator_loss(g_rows, convex_generator, classifier, discriminator)
     g_opt.step(g_loss, taps)

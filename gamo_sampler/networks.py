@@ -42,7 +42,67 @@ def mlp_layers(n_inputs, hidden_layer_sizes):
     return layers
 
 
-class ClassifierNet(nn.Module):
+class ManualMLP(nn.Module):
+    """An MLP ``Linear -> LeakyReLU(0.1) -> ... -> Linear`` in ``self.net`` whose
+    backward pass can be taken by hand: a few matrix products with the
+    gradients written into given buffers, instead of autograd's graph, whose
+    bookkeeping costs more than the arithmetic at GAMO's sizes."""
+
+    def layers(self):
+        """The Linear layers, in order."""
+        return [m for m in self.net if isinstance(m, nn.Linear)]
+
+    def forward_saved(self, h):
+        """The network's output before its final activation, with no graph,
+        and the input of each layer (what :meth:`backward_saved` needs)."""
+        layers = self.layers()
+        inputs = []
+        with torch.no_grad():
+            for i, layer in enumerate(layers):
+                inputs.append(h)
+                h = torch.addmm(layer.bias, h, layer.weight.t())
+                if i + 1 < len(layers):
+                    h = F.leaky_relu_(h, LEAKY_SLOPE)
+        return h, inputs
+
+    def backward_saved(self, inputs, grad, grads=None, input_grad=False):
+        """Back-propagate ``grad``, the gradient of the output of
+        :meth:`forward_saved`.
+
+        Parameters
+        ----------
+        inputs : list of torch.Tensor
+            Layer inputs from :meth:`forward_saved`.
+        grad : torch.Tensor of shape (n, n_outputs)
+            Gradient of the loss with respect to the output.
+        grads : list of torch.Tensor, optional
+            Buffers shaped as ``self.parameters()``, overwritten with the
+            parameters' gradients; None for none.
+        input_grad : bool, default=False
+            Also return the gradient with respect to the input.
+
+        Returns
+        -------
+        torch.Tensor or None
+            The input's gradient, if asked for.
+        """
+        layers = self.layers()
+        with torch.no_grad():
+            for i in reversed(range(len(layers))):
+                if grads is not None:
+                    torch.mm(grad.t(), inputs[i], out=grads[2 * i])
+                    torch.sum(grad, dim=0, out=grads[2 * i + 1])
+                if i == 0:
+                    break
+                grad = grad.mm(layers[i].weight)
+                # The LeakyReLU's output has its input's sign, so it serves.
+                grad = torch.ops.aten.leaky_relu_backward(
+                    grad, inputs[i], LEAKY_SLOPE, True
+                )
+            return grad.mm(layers[0].weight) if input_grad else None
+
+
+class ClassifierNet(ManualMLP):
     """The classifier M: an MLP with a softmax over the classes.
 
     Parameters
@@ -66,7 +126,7 @@ class ClassifierNet(nn.Module):
         return torch.softmax(self.net(x), dim=-1)
 
 
-class DiscriminatorNet(nn.Module):
+class DiscriminatorNet(ManualMLP):
     """The class-conditional discriminator D: ``sigmoid(MLP([x, one_hot(y)]))``.
 
     Parameters
@@ -92,8 +152,11 @@ class DiscriminatorNet(nn.Module):
     def forward(self, x, labels):
         """Return the probability, of shape ``(n,)``, that ``x`` is a real row of class
         ``labels``."""
-        one_hot = self.one_hot[labels].to(x.dtype)
-        return torch.sigmoid(self.net(torch.cat([x, one_hot], dim=1))).squeeze(1)
+        return torch.sigmoid(self.net(self.inputs(x, labels))).squeeze(1)
+
+    def inputs(self, x, labels):
+        """The network's input: ``[x, one_hot(labels)]``."""
+        return torch.cat([x, self.one_hot[labels].to(x.dtype)], dim=1)
 
 
 class Tap(NamedTuple):

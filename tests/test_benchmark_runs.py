@@ -350,3 +350,15 @@ def test_the_help_says_how_to_run_in_parallel_and_on_a_cluster():
     assert status == 0
     assert "--n-jobs" in help_text and "n-jobs x threads" in help_text
     assert "--dask-scheduler" in help_text and "resumes" in help_text
+
+
+def test_max_iter_takes_auto_and_refuses_zero():
+    from gamo_sampler.benchmark import build_parser, config_from_args
+
+    parse = build_parser().parse_args
+    assert config_from_args(parse(["--max-iter", "auto"])).max_iter == "auto"
+    assert config_from_args(parse(["--max-iter", "7"])).max_iter == 7
+    with pytest.raises(SystemExit):
+        parse(["--max-iter", "0"])
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 1 or 'auto'"):
+        BenchmarkConfig(max_iter="many")

@@ -119,9 +119,10 @@ def build_parser():
         help="seeds, one repetition each (instead of --repeats).",
     )  # fmt: skip
     parser.add_argument(
-        "--max-iter", type=int, default=None,
-        help=f"iterations of GAMO and the MLP (default {default.max_iter}; the "
-        "estimators' own default, 'auto', is 50 epochs within 2000 to 25000).",
+        "--max-iter", type=_max_iter, default=None,
+        help=f"iterations of GAMO and the MLP, or 'auto' (default "
+        f"{default.max_iter}; the estimators' own default, 'auto', is 50 epochs "
+        "within 2000 to 25000).",
     )  # fmt: skip
     parser.add_argument(
         "--device", default=default.device,
@@ -191,6 +192,21 @@ def build_parser():
         "--no-progress", action="store_true", help="hide the progress bar."
     )
     return parser
+
+
+def _max_iter(text):
+    """``--max-iter``: a positive integer, or 'auto' (the estimators' default)."""
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'auto', got {text!r}"
+        )
+    return value
 
 
 def config_from_args(args, *, note=None):

@@ -56,8 +56,10 @@ class BenchmarkConfig:
         folds; under the holdout protocol it draws the dataset's
         train / test split (``random_state`` of its loader). It also seeds
         every sampler and model of that repetition.
-    max_iter : int
-        Training iterations of every GAMO game and of the MLP.
+    max_iter : int or "auto"
+        Training iterations of every GAMO game and of the MLP; ``"auto"`` is
+        the estimators' own default (50 epochs within 2,000 to 25,000
+        iterations).
     device : str
         Torch device of GAMO, the MLP and CTGAN: ``"auto"``, ``"cpu"`` or
         ``"cuda"``.
@@ -101,8 +103,12 @@ class BenchmarkConfig:
         _check_keys(self.classifiers, CLASSIFIERS, "classifier")
         if self.folds < 2:
             raise ValueError(f"folds must be >= 2, got {self.folds}.")
-        if self.max_iter < 1:
-            raise ValueError(f"max_iter must be >= 1, got {self.max_iter}.")
+        if self.max_iter != "auto" and not (
+            isinstance(self.max_iter, int) and self.max_iter >= 1
+        ):
+            raise ValueError(
+                f"max_iter must be an integer >= 1 or 'auto', got {self.max_iter!r}."
+            )
         if not self.seeds:
             raise ValueError("At least one seed is needed.")
         bad = [seed for seed in self.seeds if not 0 <= seed <= MAX_SEED]

@@ -178,7 +178,7 @@ def make_sampler(
         the smallest class minus one when that is smaller), peers included.
     random_state : int or None, default=None
         Seed of the sampler.
-    max_iter : int, default=500
+    max_iter : int or "auto", default=500
         Iterations of GAMOSampler's game.
     device : str, default="auto"
         Torch device of GAMOSampler and of CTGAN.
@@ -367,7 +367,7 @@ def make_classifier(
         A key of :data:`CLASSIFIERS`.
     random_state : int or None, default=None
         Seed of the classifier.
-    max_iter : int, default=500
+    max_iter : int or "auto", default=500
         Training iterations of the MLP and of GAMOClassifier.
     device : str, default="auto"
         Torch device of the MLP and of GAMOClassifier.

@@ -1,13 +1,17 @@
 """Property tests of GAMOSampler's invariants over random imbalanced problems,
 numeric and mixed with categorical features."""
 
+import copy
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from scipy.optimize import linprog
 
-from gamo_sampler import GAMOSampler
+from gamo_sampler import GAMOClassifier, GAMOSampler
 
 TINY = dict(
     max_iter=3,
@@ -153,3 +157,118 @@ def test_invariants_with_categorical_features(problem):
         X_again = X_again.to_numpy(dtype=object)
     np.testing.assert_array_equal(X_again, X_res)
     np.testing.assert_array_equal(y_again, y_res)
+
+
+def scrambled_layout(X):
+    """``(data, indices, indptr)`` of a compressed-row layout of ``X`` that
+    scipy's methods would rewrite in place: each stored value split into two
+    duplicate entries, unsorted, and an explicit zero in every row."""
+    data, indices, indptr = [], [], [0]
+    for row in X:
+        columns = np.flatnonzero(row)
+        half = row[columns] / 2
+        data += [*(row[columns] - half)[::-1], *half, 0.0]
+        indices += [*columns[::-1], *columns, 0 if row[0] == 0 else len(row) - 1]
+        if row[0] != 0 and row[-1] != 0:
+            data.pop(), indices.pop()  # no free column for the explicit zero
+        indptr.append(len(data))
+    return np.array(data), np.array(indices, np.int32), np.array(indptr, np.int32)
+
+
+SPARSE_FORMS = {
+    "csr_matrix": sparse.csr_matrix,
+    "csc_matrix": sparse.csc_matrix,
+    "csr_array": sparse.csr_array,
+    "csc_array": sparse.csc_array,
+}
+
+
+def as_container(X, form):
+    """Numeric rows ``X`` (one integer column, the last) in the container
+    ``form``; DataFrames also get a text column, declared with 'auto'."""
+    rng = np.random.default_rng(0)
+    text = rng.choice(["p", "q", "r"], len(X))
+    X = np.c_[X, X[:, :1] * 3]  # at least two columns
+    if form in ("float64", "float32"):
+        return X.astype(form)
+    if form == "int64":
+        return np.round(X * 10).astype(np.int64)
+    if form in SPARSE_FORMS:
+        X = np.where(np.abs(X) < 0.5, 0.0, X)
+        compressed = X.T if form.startswith("csc") else X
+        return SPARSE_FORMS[form](scrambled_layout(compressed), shape=X.shape)
+    frame = pd.DataFrame(X[:, :-1], columns=[f"x{i}" for i in range(X.shape[1] - 1)])
+    frame["n"] = np.round(X[:, -1] * 10).astype(np.int64)
+    frame["t"] = text
+    dtypes = {
+        "frame-numpy": {"t": object},
+        "frame-nullable": {"x0": "Float64", "n": "Int64", "t": "string"},
+        "frame-category": {"t": "category"},
+    }
+    if form == "frame-arrow":  # as pd.read_csv(..., dtype_backend="pyarrow")
+        pa = pytest.importorskip("pyarrow")
+        dtypes[form] = {
+            "x0": pd.ArrowDtype(pa.float64()),
+            "n": pd.ArrowDtype(pa.int64()),
+            "t": pd.ArrowDtype(pa.string()),
+        }
+    return frame.astype(dtypes[form])
+
+
+def assert_unchanged(X, before):
+    """``X`` holds exactly what its deep copy ``before`` holds, in the same
+    layout (for sparse matrices: the same stored entries, in the same order)."""
+    assert type(X) is type(before)
+    if isinstance(X, pd.DataFrame):
+        pd.testing.assert_frame_equal(X, before, check_exact=True)
+    elif sparse.issparse(X):
+        assert X.format == before.format and X.shape == before.shape
+        for name in ("data", "indices", "indptr"):
+            np.testing.assert_array_equal(getattr(X, name), getattr(before, name))
+            assert getattr(X, name).dtype == getattr(before, name).dtype
+    else:
+        np.testing.assert_array_equal(X, before)
+        assert X.dtype == before.dtype
+
+
+CONTAINERS = [
+    "float64",
+    "float32",
+    "int64",
+    *SPARSE_FORMS,
+    "frame-numpy",
+    "frame-nullable",
+    "frame-arrow",
+    "frame-category",
+]
+
+
+@pytest.mark.parametrize("form", CONTAINERS)
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    problem=imbalanced_problems(),
+    labels=st.sampled_from(["array", "list", "series"]),
+)
+def test_the_callers_data_is_never_modified(form, problem, labels):
+    """fit_resample, fit, predict, predict_proba and sample leave the caller's
+    X and y as they were, whatever the container (issue 20: scipy's abs()
+    summed a sparse matrix's duplicates in place)."""
+    X, y, seed, _ = problem
+    X = as_container(X.astype(np.float64), form)
+    y = {"array": y, "list": y.tolist(), "series": pd.Series(y, name="y")}[labels]
+    before = copy.deepcopy(X), copy.deepcopy(y)
+    categorical = "auto" if form.startswith("frame") else None
+    params = dict(TINY, random_state=seed, categorical_features=categorical)
+
+    sampler = GAMOSampler(**params)
+    sampler.fit(X, y)
+    sampler.fit_resample(X, y)
+    if sampler.generator_ is not None:  # else a balanced problem
+        sampler.sample(5, random_state=0)
+    clf = GAMOClassifier(**params).fit(X, y)
+    clf.predict(X)
+    clf.predict_proba(X)
+    assert_unchanged(X, before[0])
+    assert_unchanged(np.asarray(y), np.asarray(before[1]))
+    if labels == "series":
+        pd.testing.assert_series_equal(y, before[1], check_exact=True)

@@ -362,3 +362,14 @@ def test_max_iter_takes_auto_and_refuses_zero():
         parse(["--max-iter", "0"])
     with pytest.raises(ValueError, match="max_iter must be an integer >= 1 or 'auto'"):
         BenchmarkConfig(max_iter="many")
+
+
+def test_from_results_leaves_out_the_tables_of_an_unfinished_run(tmp_path):
+    rows = [{**ROW, "dataset": d, "fold": f} for d in ("a", "b") for f in (0, 1)]
+    rows = rows[:-1]  # table b has one split of two
+    status, out, err = gamo_benchmark(
+        "--from-results", results_file(tmp_path / "r.csv", rows), "--no-plot"
+    )
+    assert status == 0, err
+    assert "Leaving out 1 dataset(s) with fewer splits than the others" in out
+    assert set(pd.read_csv(tmp_path / "summary.csv")["dataset"]) == {"a"}

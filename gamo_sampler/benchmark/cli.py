@@ -436,6 +436,21 @@ def _write_config(output, settings, seconds, *, description=None, argv=None):
     (output / "config.json").write_text(json.dumps(settings, indent=2) + "\n")
 
 
+def _complete_datasets(results):
+    """Leave out, with a note, the datasets of an unfinished run: those where
+    a model has fewer splits than the models of the most complete dataset."""
+    splits = results.groupby(["dataset", "model"]).size()
+    complete = splits.groupby(level="dataset").min() == splits.max()
+    partial = complete.index[~complete].tolist()
+    if partial:
+        print(
+            f"Leaving out {len(partial)} dataset(s) with fewer splits than the "
+            f"others (an unfinished run): {', '.join(partial)}.",
+            flush=True,
+        )
+    return results[results["dataset"].isin(complete.index[complete])]
+
+
 def _write_statistics(summary, output, description, args):
     """Rank tests and GAMO's paired comparisons, when there are 3 datasets or
     more: statistics.md, gamo_comparisons.csv and cd_diagram.png."""
@@ -467,6 +482,7 @@ def _resummarize(args):
     results = read_results(path)
     output = Path(args.output_dir) if args.output_dir else path.parent
     _check_writable(output)
+    results = _complete_datasets(results)
     settings_path = path.parent / "config.json"
     description = f"Summary of {path}"
     if settings_path.is_file():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import METRICS
+from .metrics import METRICS
 from .models import CLASSIFIERS, SAMPLERS
 
 __all__ = ["plot_results"]

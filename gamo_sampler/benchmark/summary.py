@@ -3,7 +3,7 @@ datasets, GAMO's wins-ties-losses and the one-line verdict."""
 
 from __future__ import annotations
 
-from .config import METRICS
+from .metrics import METRICS
 from .models import CLASSIFIERS, SAMPLERS
 
 __all__ = ["head_to_head", "mean_ranks", "summarize", "verdict"]

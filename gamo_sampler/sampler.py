@@ -248,11 +248,13 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         X_resampled : {ndarray, sparse matrix, DataFrame} of shape \
                 (n_samples_new, n_features)
             The original rows, unchanged and in order, then the synthetic rows,
-            in the container of ``X`` (a sparse matrix in its format).
-            A DataFrame keeps its dtypes (categories included): in numeric
-            integer columns (numpy or pandas nullable), the synthetic values are
-            rounded to the nearest integer. Categorical features hold real
-            categories of the row's class.
+            in the container of ``X`` (a sparse matrix in its class and
+            format). A DataFrame keeps its dtypes (categories included): in
+            numeric integer columns (NumPy, pandas nullable or Arrow), the
+            synthetic values are rounded to the nearest integer. An integer
+            array or sparse matrix keeps its dtype the same way: synthetic
+            values rounded, as imbalanced-learn's SMOTE keeps the input's dtype.
+            Categorical features hold real categories of the row's class.
         y_resampled : ndarray or Series of shape (n_samples_new,)
             Their labels.
         """
@@ -344,10 +346,11 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
         Returns
         -------
         X_new : {ndarray, sparse matrix, DataFrame} of shape (n_new, n_features)
-            Synthetic rows, grouped by class, sparse after a sparse
-            ``fit_resample``. A DataFrame, with the columns and
-            dtypes of the one given to ``fit_resample`` (integer columns
-            rounded), when ``fit_resample`` was given one.
+            Synthetic rows, grouped by class, in the container and dtypes
+            ``fit_resample`` returned: sparse (of its format) after a sparse
+            ``fit_resample``, a DataFrame with the columns and dtypes of the
+            one given to ``fit_resample``; integer columns and integer arrays
+            rounded.
         y_new : ndarray or Series of shape (n_new,)
             Their labels; a Series named like ``fit_resample``'s when that was
             one.
@@ -408,7 +411,9 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
                 X_new[name] = round_to(X_new[name], X_template.dtypes[name])
             X_new = X_new.astype(X_template.dtypes)
         elif X_template is not None:
-            X_new = round_integers(X_new, X_template.dtype, categorical)
+            if X_template.dtype.kind in "iu":
+                X_new = round_integers(X_new, X_template.dtype, categorical)
+            X_new = stack_rows([X_new], like=X_template)
         if y_template is not None:
             import pandas as pd
 
@@ -529,15 +534,21 @@ def integer_columns(X, categorical=()):
 
 def output_template(X):
     """What the output of ``fit_resample(X)`` and ``sample`` copies from ``X``:
-    a DataFrame's columns and dtypes (its first 0 rows), or for a NumPy array
-    or sparse matrix of integers, an empty one of its dtype; None when the
-    validated rows are already of the right type (floats, objects, lists)."""
+    a DataFrame's columns and dtypes (its first 0 rows); for a NumPy array of
+    integers, or a sparse matrix of integers or of a format that the game
+    converts (COO, LIL, DOK, BSR, DIA), an empty one of its class, format and
+    dtype. None when the rows the game reads are already of the right type
+    (float arrays, CSR and CSC floats, object arrays, lists)."""
     if hasattr(X, "iloc") and hasattr(X, "columns"):
         return X.iloc[:0]
     dtype = getattr(X, "dtype", None)
-    if dtype is not None and dtype.kind in "iu" and getattr(X, "ndim", 2) == 2:
-        return np.empty((0, X.shape[1]), dtype=dtype)
-    return None
+    if dtype is None or getattr(X, "ndim", 2) != 2:
+        return None
+    if sparse.issparse(X):
+        if dtype.kind in "iu" or X.format not in SPARSE_FORMATS:
+            return type(X)(sparse.csr_matrix((0, X.shape[1]), dtype=dtype))
+        return None
+    return np.empty((0, X.shape[1]), dtype=dtype) if dtype.kind in "iu" else None
 
 
 def round_to(values, dtype):

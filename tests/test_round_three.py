@@ -239,3 +239,16 @@ def test_sparse_integer_matrices_come_back_integer(form):
     assert X_res.dtype == np.int32
     assert (X_res[:40] != X).nnz == 0
     assert sampler.sample(5, random_state=0)[0].dtype == np.int32
+
+
+@pytest.mark.parametrize("form", ["coo_matrix", "lil_matrix", "dok_array", "bsr_array"])
+def test_every_sparse_format_comes_back_in_its_format(form):
+    # The game reads CSR or CSC; other formats came back as CSR.
+    X, y = rows((30, 10))
+    X = getattr(sp, form)(np.where(np.abs(X) < 1, 0, X))
+    sampler = GAMOSampler(max_iter=5, **TINY)
+    X_res, _ = sampler.fit_resample(X, y)
+    X_new, _ = sampler.sample(5, random_state=0)
+    for out in (X_res, X_new):
+        assert type(out) is type(X) and out.format == X.format
+    assert (sp.csr_matrix(X_res)[:40] != sp.csr_matrix(X)).nnz == 0

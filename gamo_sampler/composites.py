@@ -306,20 +306,19 @@ class CompositeAdam:
         yield f"{name}.weight", weight
         yield f"{name}.bias", bias
 
-    def step(self, loss, taps):
-        """One Adam step per composite on ``loss``, the sum of the composites' own
-        losses, then G takes the sum of the composites' moves.
+    def step(self, taps):
+        """One Adam step per composite, then G takes the sum of the composites'
+        moves.
 
         Parameters
         ----------
-        loss : torch.Tensor
-            Scalar, the sum of the composites' losses.
         taps : list of Tap
-            G's layers in the training pass that made ``loss``.
+            G's layers, each with the gradient of the summed loss of the
+            composites with respect to its output
+            (:meth:`~gamo_sampler.networks.ConvexGenerator.backward_saved`).
         """
-        grads = torch.autograd.grad(loss, [tap.output for tap in taps])
-        for tap, grad in zip(taps, grads, strict=True):
-            for _ in self.composite_gradients(tap, grad):
+        for tap in taps:
+            for _ in self.composite_gradients(tap, tap.output):
                 pass
         self.steps += 1
         # Keras' counter advances once per composite, in the reference's order.

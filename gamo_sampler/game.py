@@ -306,19 +306,22 @@ def discriminator_update(players, x, labels, target):
     return loss
 
 
-def generator_loss(rows, convex_generator, classifier, discriminator):
-    """Step 6: the sum of the (class, judge) composites' losses.
+def generator_gradients(rows, saved, convex_generator, classifier, discriminator):
+    """Step 6's backward pass, taken by hand: the composites' summed loss, and
+    the gradients from which each composite's own is computed.
 
     Composite ``(j, 0)`` is judged by M against the opposite label
     ``1 - one_hot(class j)``; composite ``(j, 1)``, with a discriminator, by D against
     target 1. Each composite's loss is the reference's mean squared error over its
-    own rows, so the gradient of the sum with respect to a composite's copy of G's
-    parameters is that composite's gradient alone.
+    own rows, so the gradient of the sum with respect to a composite's rows is
+    that composite's gradient alone.
 
     Parameters
     ----------
     rows : torch.Tensor of shape (k, judges, samples, n_features)
-        G's rows for each composite, with their graph.
+        G's rows for each composite.
+    saved : GeneratorPass
+        What G's training pass saved for its backward pass.
     convex_generator, classifier, discriminator : torch.nn.Module
         The players (``discriminator`` None without D).
 
@@ -326,19 +329,35 @@ def generator_loss(rows, convex_generator, classifier, discriminator):
     -------
     loss : torch.Tensor
         Scalar, the sum of the ``k * judges`` composite losses.
+    taps : list of Tap
+        G's layers with the gradient of ``loss`` with respect to each output,
+        for :meth:`CompositeAdam.step <gamo_sampler.composites.CompositeAdam.step>`.
     """
     g = convex_generator
-    samples = rows.shape[2]
-    codes = g.class_codes.repeat_interleave(samples)
-    # Identity rows rather than F.one_hot, which waits for the device to check
-    # its input.
-    opposite = 1.0 - g.class_one_hot.repeat_interleave(samples, dim=0).to(rows.dtype)
-    fooled_m = (classifier(rows[:, 0].flatten(0, 1)) - opposite).pow(2).mean(dim=1)
-    loss = fooled_m.sum() / samples
-    if discriminator is not None:
-        realness = discriminator(rows[:, 1].flatten(0, 1), codes)
-        loss = loss + (realness - 1.0).pow(2).sum() / samples
-    return loss
+    k, _, samples, n_features = rows.shape
+    with torch.no_grad():
+        opposite = 1.0 - g.class_one_hot.repeat_interleave(samples, dim=0)
+        logits, inputs = classifier.forward_saved(rows[:, 0].flatten(0, 1))
+        proba = torch.softmax(logits, dim=1)
+        # Each composite's loss is the mean over its rows and M's outputs.
+        norm = proba.shape[1] * samples
+        miss = proba - opposite.to(proba.dtype)
+        loss = miss.pow(2).sum() / norm
+        grad = torch._softmax_backward_data(miss * (2 / norm), proba, 1, proba.dtype)
+        grads = [classifier.backward_saved(inputs, grad, input_grad=True)]
+        if discriminator is not None:
+            codes = g.class_codes.repeat_interleave(samples)
+            logits, inputs = discriminator.forward_saved(
+                discriminator.inputs(rows[:, 1].flatten(0, 1), codes)
+            )
+            realness = torch.sigmoid(logits).squeeze(1)
+            miss = realness - 1.0
+            loss = loss + miss.pow(2).sum() / samples
+            grad = torch.ops.aten.sigmoid_backward(miss * (2 / samples), realness)
+            grad = discriminator.backward_saved(inputs, grad[:, None], input_grad=True)
+            grads.append(grad[:, :n_features])
+        grad_rows = torch.stack([grad.view(k, samples, -1) for grad in grads], dim=1)
+    return loss, g.backward_saved(saved, grad_rows)
 
 
 class Players:
@@ -409,7 +428,7 @@ def play_iteration(players, x_real, y_real, record, draws=None):
         The iteration's random draws; rolled from the players' generators by
         default.
     """
-    classifier, discriminator = players.classifier, players.discriminator
+    discriminator = players.discriminator
     convex_generator, eye = players.generator, players.eye
     record[0] = classifier_update(players, x_real, y_real)
     if convex_generator is None:
@@ -422,7 +441,7 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     # Steps 3 and 6 share G's pass over the anchors: G does not change before
     # step 6, and the fakes come out detached.
     g_opt = players.g_opt
-    x_fake, g_rows, taps = convex_generator.fakes_and_training_rows(
+    x_fake, g_rows, saved = convex_generator.fakes_and_training_rows(
         draws.fake_z, draws.fake_index, draws.z, g_opt.running_weights
     )
     y_fake = convex_generator.class_codes[to_device(draws.fake_index, eye.device)]
@@ -431,9 +450,11 @@ def play_iteration(players, x_real, y_real, record, draws=None):
         d_fake = discriminator_update(players, x_fake, y_fake, draws.fake_noise)
         record[1] = (d_real + d_fake) / 2
 
-    g_loss = generator_loss(g_rows, convex_generator, classifier, discriminator)
-    g_opt.step(g_loss, taps)
-    record[2] = g_loss.detach() / g_opt.n_composites
+    g_loss, taps = generator_gradients(
+        g_rows, saved, convex_generator, players.classifier, discriminator
+    )
+    g_opt.step(taps)
+    record[2] = g_loss / g_opt.n_composites
 
 
 def train_loop(

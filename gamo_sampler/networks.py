@@ -160,13 +160,24 @@ class DiscriminatorNet(ManualMLP):
 
 
 class Tap(NamedTuple):
-    """A layer's input and output in G's training pass, from which
+    """A layer of G in its training pass: its input, and the gradient of the
+    loss with respect to its output (``output``), from which
     :class:`~gamo_sampler.composites.CompositeAdam` computes each composite's own
     gradient of the layer's parameters (``name``, as in ``named_parameters``)."""
 
     name: str
     input: torch.Tensor
     output: torch.Tensor
+
+
+class GeneratorPass(NamedTuple):
+    """What G's training pass saves for its backward pass
+    (:meth:`ConvexGenerator.backward_saved`): per cTMU layer, its input, its
+    ReLU's output, the normalised rows and the groups' ``1 / std``; per bucket
+    of IGUs, its transient vectors and convex weights."""
+
+    layers: list
+    buckets: list
 
 
 class GroupBatchNorm(nn.BatchNorm1d):
@@ -194,6 +205,8 @@ class GroupBatchNorm(nn.BatchNorm1d):
         normalised : torch.Tensor of shape (groups, rows, features)
             Before the affine map, which the caller applies, so that each
             group's gradient of it can be taken apart.
+        rstd : torch.Tensor of shape (groups, 1, features)
+            ``1 / sqrt(var + eps)`` of each group, for the backward pass.
         """
         mean = x.mean(dim=1, keepdim=True)
         centred = x - mean
@@ -207,7 +220,18 @@ class GroupBatchNorm(nn.BatchNorm1d):
             self.running_mean.mul_(keep).add_(running_weights @ mean.squeeze(1))
             self.running_var.mul_(keep).add_(running_weights @ unbiased_var)
             self.num_batches_tracked += len(x)
-        return centred * torch.rsqrt(var + self.eps)
+        rstd = torch.rsqrt(var + self.eps)
+        return centred.mul_(rstd), rstd
+
+    @staticmethod
+    def per_group_backward(grad, normalised, rstd):
+        """The gradient with respect to :meth:`per_group`'s input ``x``, from
+        ``grad``, the gradient with respect to its output (all of shape
+        ``(groups, rows, features)``): batch normalisation's backward pass
+        with each group's own statistics."""
+        mean_grad = grad.mean(dim=1, keepdim=True)
+        mean_projection = (grad * normalised).mean(dim=1, keepdim=True)
+        return (grad - mean_grad).sub_(normalised * mean_projection).mul_(rstd)
 
 
 # Fixed cost of one more bucket of IGUs, in padded anchor-row elements (a row of a
@@ -331,6 +355,18 @@ class IGUBucket(nn.Module):
                 for p, n in enumerate(self.sizes)
             ]
         )
+
+    def combine_backward(self, grad):
+        """The gradient with respect to :meth:`combine`'s ``alpha``, of shape
+        ``(k_b, s, n_max)``, from ``grad``, of shape ``(k_b, s, n_features)``,
+        the gradient with respect to its rows (zero on the padded slots)."""
+        if not self.sparse:
+            return torch.bmm(grad, self.anchors.transpose(1, 2))
+        out = grad.new_zeros(*grad.shape[:2], max(self.sizes))
+        for p, n in enumerate(self.sizes):
+            rows, _, _ = self.sparse_anchors(p)
+            out[p, :, :n] = torch.sparse.mm(rows, grad[p].T).T
+        return out
 
     def _keep_sparse_anchors(self, anchors):
         # Buffers, so that they move and pickle with the module; not persistent,
@@ -462,9 +498,10 @@ class ConvexGenerator(nn.Module):
             h = norm(torch.relu(linear(h)))
         return h
 
-    def composite_transient(self, z, running_weights, taps):
+    def composite_transient(self, z, running_weights, saved):
         """The cTMU in training mode for every (class, judge) composite at once,
-        each group of rows normalised with its own BatchNorm statistics.
+        each group of rows normalised with its own BatchNorm statistics; no
+        autograd graph (:meth:`backward_saved` takes the backward pass).
 
         Parameters
         ----------
@@ -472,9 +509,9 @@ class ConvexGenerator(nn.Module):
             Noise of composite ``(j, judge)``: ``s`` rows of generator class ``j``.
         running_weights : torch.Tensor of shape (k * J,)
             Weight of each composite in BatchNorm's running statistics.
-        taps : list
-            Receives a :class:`Tap` per layer, from which each composite's own
-            gradient is computed.
+        saved : list
+            Receives, per layer, its input, its ReLU's output, the normalised
+            rows and the groups' ``1 / std``.
 
         Returns
         -------
@@ -483,16 +520,64 @@ class ConvexGenerator(nn.Module):
         k, n_judges, s, _ = z.shape
         one_hot = self.class_one_hot.to(z.dtype)[:, None, None]
         h = torch.cat([z, one_hot.expand(k, n_judges, s, -1)], dim=3).flatten(0, 2)
-        for i, (linear, norm) in enumerate(zip(self.linears, self.norms, strict=True)):
-            a = linear(h)
-            taps.append(Tap(f"linears.{i}", h.detach(), a))
-            normalised = norm.per_group(
-                torch.relu(a).view(k * n_judges, s, -1), running_weights
-            )
-            normalised = normalised.flatten(0, 1)
-            h = torch.addcmul(norm.bias, normalised, norm.weight)
-            taps.append(Tap(f"norms.{i}", normalised.detach(), h))
+        with torch.no_grad():
+            for linear, norm in zip(self.linears, self.norms, strict=True):
+                relu = torch.addmm(linear.bias, h, linear.weight.t()).relu_()
+                normalised, rstd = norm.per_group(
+                    relu.view(k * n_judges, s, -1), running_weights
+                )
+                saved.append((h, relu, normalised, rstd))
+                h = torch.addcmul(norm.bias, normalised.flatten(0, 1), norm.weight)
         return h.view(k, n_judges * s, self.width)
+
+    def backward_saved(self, saved, grad):
+        """G's backward pass from the gradient of its training rows.
+
+        Parameters
+        ----------
+        saved : GeneratorPass
+            What :meth:`fakes_and_training_rows` saved.
+        grad : torch.Tensor of shape (k, J, s, n_features)
+            Gradient of the loss with respect to each composite's rows.
+
+        Returns
+        -------
+        taps : list of Tap
+            Each layer's name and input, and the gradient of the loss with
+            respect to its output (in ``Tap.output``): what each composite's
+            own gradient is computed from.
+        """
+        k, n_judges, s, _ = grad.shape
+        grad = grad.view(k, n_judges * s, -1)
+        if self.reordered:
+            grad = grad.index_select(0, self.bucket_order)
+        taps, grad_t, start = [], [], 0
+        with torch.no_grad():
+            for b, (bucket, (t_b, alpha)) in enumerate(
+                zip(self.buckets, saved.buckets, strict=True)
+            ):
+                k_b = len(bucket.classes)
+                grad_alpha = bucket.combine_backward(grad[start : start + k_b])
+                start += k_b
+                grad_logits = torch._softmax_backward_data(
+                    grad_alpha, alpha, 2, alpha.dtype
+                )
+                taps.append(Tap(f"buckets.{b}", t_b, grad_logits))
+                grad_t.append(torch.bmm(grad_logits, bucket.weight))
+            grad_h = self._in_class_order(grad_t).view(-1, self.width)
+            layers = list(zip(self.linears, self.norms, saved.layers, strict=True))
+            for i in reversed(range(len(layers))):
+                linear, norm, (h, relu, normalised, rstd) = layers[i]
+                taps.append(Tap(f"norms.{i}", normalised.flatten(0, 1), grad_h))
+                grad_normalised = (grad_h * norm.weight).view(normalised.shape)
+                grad_relu = norm.per_group_backward(grad_normalised, normalised, rstd)
+                grad_a = torch.ops.aten.threshold_backward(
+                    grad_relu.view(relu.shape), relu, 0
+                )
+                taps.append(Tap(f"linears.{i}", h, grad_a))
+                if i:
+                    grad_h = grad_a.mm(linear.weight)
+        return taps
 
     def _bucket_weights(self, z):
         """Yield ``(bucket, alpha)`` for every bucket, ``alpha`` of shape
@@ -623,7 +708,9 @@ class ConvexGenerator(nn.Module):
 
         G's parameters do not change between the fakes of a game iteration and its
         own update, so both sets of rows can be combined in the same batched
-        products: reading the anchors is what the generator's time goes to.
+        products: reading the anchors is what the generator's time goes to. No
+        autograd graph is built: :meth:`backward_saved` takes G's backward pass
+        from what this pass saves.
 
         Parameters
         ----------
@@ -639,41 +726,39 @@ class ConvexGenerator(nn.Module):
         Returns
         -------
         fakes : torch.Tensor of shape (n_fakes, n_features)
-            The fakes, in the order of ``fake_index``, with no gradient and
-            BatchNorm in inference mode (running statistics from before this call).
+            The fakes, in the order of ``fake_index``, with BatchNorm in
+            inference mode (running statistics from before this call).
         rows : torch.Tensor of shape (k, J, s, n_features)
-            Each composite's rows, with their graph.
-        taps : list of Tap
-            Inputs and outputs of every layer of G for the training rows.
+            Each composite's rows.
+        saved : GeneratorPass
+            What :meth:`backward_saved` needs.
         """
         k, n_judges, s, _ = z.shape
         t_fake, slots, position = self._inference_transient(fake_z, fake_index)
-        taps = []
-        t = self.composite_transient(z, running_weights, taps)
+        saved = GeneratorPass([], [])
+        t = self.composite_transient(z, running_weights, saved.layers)
         if self.reordered:
             t = t.index_select(0, self.bucket_order)
         fakes, parts, start, start_fake = [], [], 0, 0
-        for b, (bucket, n_slots) in enumerate(zip(self.buckets, slots, strict=True)):
-            k_b = len(bucket.classes)
-            t_b = t[start : start + k_b]
-            start += k_b
-            logits = bucket.logits(t_b)
-            taps.append(Tap(f"buckets.{b}", t_b.detach(), logits))
-            alpha = bucket.softmax(logits)
-            if n_slots:
-                size = k_b * n_slots
-                t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
-                start_fake += size
-                with torch.no_grad():
-                    alpha_fake = bucket.convex_weights(t_f)
-                alpha = torch.cat([alpha_fake, alpha], dim=1)
-            rows = bucket.combine(alpha)
-            if n_slots:
-                fakes.append(rows[:, :n_slots].detach().flatten(0, 1))
-            parts.append(rows[:, n_slots:])
+        with torch.no_grad():
+            for bucket, n_slots in zip(self.buckets, slots, strict=True):
+                k_b = len(bucket.classes)
+                t_b = t[start : start + k_b]
+                start += k_b
+                alpha = bucket.convex_weights(t_b)
+                saved.buckets.append((t_b, alpha))
+                if n_slots:
+                    size = k_b * n_slots
+                    t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
+                    start_fake += size
+                    alpha = torch.cat([bucket.convex_weights(t_f), alpha], dim=1)
+                rows = bucket.combine(alpha)
+                if n_slots:
+                    fakes.append(rows[:, :n_slots].flatten(0, 1))
+                parts.append(rows[:, n_slots:])
         fakes = fakes[0] if len(fakes) == 1 else torch.cat(fakes)
         rows = self._in_class_order(parts).view(k, n_judges, s, -1)
-        return fakes.index_select(0, position), rows, taps
+        return fakes.index_select(0, position), rows, saved
 
     def forward(self, z):
         """Generate ``(k, s, n_features)`` rows, ``s`` per generator class."""

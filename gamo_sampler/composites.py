@@ -261,10 +261,21 @@ class CompositeAdam:
             self.bucket_moves.append(moves)
         # Composites of each bucket's classes, (k_b, judges).
         self.bucket_composites = [
-            torch.as_tensor(bucket.classes, device=device)[:, None] * n_judges
-            + torch.arange(n_judges, device=device)
+            np.asarray(bucket.classes)[:, None] * n_judges + np.arange(n_judges)
             for bucket in generator.buckets
         ]
+        # What step() sums, as the batched products read it: each part of a
+        # bucket, (k_b, 1, size), with its composites' moves, (k_b, judges, size).
+        self.bucket_sums = [
+            (
+                b,
+                getattr(bucket, part).view(len(bucket.classes), 1, -1),
+                self.bucket_moves[b][part].view(len(bucket.classes), n_judges, -1),
+            )
+            for b, bucket in enumerate(generator.buckets)
+            for part in ("weight", "bias")
+        ]
+        self.shared_row = self.shared.view(1, -1)
         self.moves = [self.shared_moves] + [
             m[part] for m in self.bucket_moves for part in ("weight", "bias")
         ]
@@ -275,6 +286,14 @@ class CompositeAdam:
         ]
         self.optimizer = FusedAdam(self.moves)
         self.learning_rate = learning_rate
+        # Where composite_gradients writes each layer's gradients, as the batched
+        # products write them: (groups, out, in) and (groups, out).
+        self.outputs = {}
+        for name in {n.rsplit(".", 1)[0] for n in self.grads}:
+            weight, bias = self.grads[f"{name}.weight"], self.grads[f"{name}.bias"]
+            if not name.startswith("norms."):
+                weight = weight.view(-1, *weight.shape[-2:])
+            self.outputs[name] = weight, bias.view(-1, bias.shape[-1])
         momentum = generator.norms[0].momentum if len(generator.norms) else 0.0
         later = self.n_composites - 1 - self.rank
         self.running_weights = torch.as_tensor(
@@ -296,15 +315,14 @@ class CompositeAdam:
         else:
             x = x.view(groups, -1, x.shape[-1])
             grad = grad.view(groups, -1, grad.shape[-1])
-        weight, bias = self.grads[f"{name}.weight"], self.grads[f"{name}.bias"]
+        weight, bias = self.outputs[name]
         if name.startswith("norms."):  # BatchNorm's affine map: x is normalised.
             torch.sum(grad * x, dim=1, out=weight)
         else:
-            out = weight.view(-1, *weight.shape[-2:])
-            torch.bmm(grad.transpose(1, 2), x, out=out)
-        torch.sum(grad, dim=1, out=bias.view(-1, bias.shape[-1]))
-        yield f"{name}.weight", weight
-        yield f"{name}.bias", bias
+            torch.bmm(grad.transpose(1, 2), x, out=weight)
+        torch.sum(grad, dim=1, out=bias)
+        yield f"{name}.weight", self.grads[f"{name}.weight"]
+        yield f"{name}.bias", self.grads[f"{name}.bias"]
 
     def step(self, taps):
         """One Adam step per composite, then G takes the sum of the composites'
@@ -323,22 +341,18 @@ class CompositeAdam:
         self.steps += 1
         # Keras' counter advances once per composite, in the reference's order.
         by_rank = [self.counter.scale(self.steps) for _ in range(self.n_composites)]
-        scale = torch.as_tensor(by_rank, dtype=torch.float32)[self.rank]
-        scale = scale.to(self.shared.device, non_blocking=True)
+        scale = np.asarray(by_rank, dtype=np.float32)[self.rank]
+        # The factors are made on the host: on the CPU they are tensors without
+        # a copy, on a GPU one small copy each.
+        weights = [scale[None]] + [scale[c][:, None] for c in self.bucket_composites]
+        weights = [torch.from_numpy(w) for w in weights]
+        if self.shared.device.type != "cpu":
+            weights = [w.to(self.shared.device, non_blocking=True) for w in weights]
         self.optimizer.step(self.grad_list, self.learning_rate)
         with torch.no_grad():
-            self.shared.view(1, -1).addmm_(scale.view(1, -1), self.shared_moves)
-            for bucket, moves, composites in zip(
-                self.generator.buckets,
-                self.bucket_moves,
-                self.bucket_composites,
-                strict=True,
-            ):
-                weights = scale[composites].unsqueeze(1)
-                for part, move in moves.items():
-                    param = getattr(bucket, part)
-                    moves_b = move.view(len(param), self.n_judges, -1)
-                    param.view(len(param), 1, -1).baddbmm_(weights, moves_b)
+            self.shared_row.addmm_(weights[0], self.shared_moves)
+            for b, param, moves in self.bucket_sums:
+                param.baddbmm_(weights[1 + b], moves)
             torch._foreach_zero_(self.moves)
 
 

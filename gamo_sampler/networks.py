@@ -60,7 +60,7 @@ class ManualMLP(nn.Module):
         with torch.no_grad():
             for i, layer in enumerate(layers):
                 inputs.append(h)
-                h = torch.addmm(layer.bias, h, layer.weight.t())
+                h = F.linear(h, layer.weight, layer.bias)
                 if i + 1 < len(layers):
                     h = F.leaky_relu_(h, LEAKY_SLOPE)
         return h, inputs
@@ -156,7 +156,10 @@ class DiscriminatorNet(ManualMLP):
 
     def inputs(self, x, labels):
         """The network's input: ``[x, one_hot(labels)]``."""
-        return torch.cat([x, self.one_hot[labels].to(x.dtype)], dim=1)
+        one_hot = self.one_hot[labels]
+        if one_hot.dtype != x.dtype:
+            one_hot = one_hot.to(x.dtype)
+        return torch.cat([x, one_hot], dim=1)
 
 
 class Tap(NamedTuple):
@@ -518,11 +521,11 @@ class ConvexGenerator(nn.Module):
         t : torch.Tensor of shape (k, J * s, width)
         """
         k, n_judges, s, _ = z.shape
-        one_hot = self.class_one_hot.to(z.dtype)[:, None, None]
-        h = torch.cat([z, one_hot.expand(k, n_judges, s, -1)], dim=3).flatten(0, 2)
+        one_hot = self.class_one_hot[:, None, None].expand(k, n_judges, s, -1)
+        h = torch.cat([z, one_hot.to(z.dtype)], dim=3).flatten(0, 2)
         with torch.no_grad():
             for linear, norm in zip(self.linears, self.norms, strict=True):
-                relu = torch.addmm(linear.bias, h, linear.weight.t()).relu_()
+                relu = F.linear(h, linear.weight, linear.bias).relu_()
                 normalised, rstd = norm.per_group(
                     relu.view(k * n_judges, s, -1), running_weights
                 )
@@ -745,13 +748,15 @@ class ConvexGenerator(nn.Module):
                 k_b = len(bucket.classes)
                 t_b = t[start : start + k_b]
                 start += k_b
-                alpha = bucket.convex_weights(t_b)
-                saved.buckets.append((t_b, alpha))
+                t_all = t_b
                 if n_slots:
                     size = k_b * n_slots
                     t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
                     start_fake += size
-                    alpha = torch.cat([bucket.convex_weights(t_f), alpha], dim=1)
+                    t_all = torch.cat([t_f, t_b], dim=1)
+                # One IGU pass for the fakes and the training rows.
+                alpha = bucket.convex_weights(t_all)
+                saved.buckets.append((t_b, alpha[:, n_slots:]))
                 rows = bucket.combine(alpha)
                 if n_slots:
                     fakes.append(rows[:, :n_slots].flatten(0, 1))

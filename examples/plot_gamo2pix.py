@@ -16,6 +16,11 @@ against 100 sneakers, 60 bags and 40 ankle boots. To stay under a minute on two
 CPU cores the game runs 200 iterations and each decoder 300 updates (the
 defaults are 2,000 and 2,000; the paper ran 25,000 of each), so the images are
 blurry sketches of their class rather than finished pictures.
+
+It reads the Fashion-MNIST files from your disk: ``apt-get install -y
+dataset-fashion-mnist`` (Debian/Ubuntu) puts them where the loader looks, or
+set ``GAMO_FASHION_MNIST_DIR`` to a folder holding them. A documentation build
+without them shows the loader's error here instead of the images.
 """
 
 # %%

@@ -1,7 +1,19 @@
-"""Fixtures shared by the test files."""
+"""Fixtures shared by the test files, and the header line that names the
+gamo_sampler under test."""
+
+from pathlib import Path
 
 import pytest
 import torch
+
+
+def pytest_report_header(config):
+    """Say where the gamo_sampler under test comes from: the source tree after
+    ``pip install -e``, site-packages after installing the wheel (CI checks)."""
+    import gamo_sampler
+
+    folder = Path(gamo_sampler.__file__).resolve().parent
+    return f"gamo_sampler {gamo_sampler.__version__} from {folder}"
 
 
 @pytest.fixture

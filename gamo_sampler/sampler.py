@@ -276,7 +276,7 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
             # then the synthetic ones rounded and cast like them.
             n_rows = X.shape[0]
             X_new = X_res.iloc[n_rows:] if hasattr(X_res, "iloc") else X_res[n_rows:]
-            return stack_like(X, self._like_input(X_new, None)[0]), y_res
+            return stack_like(X, self._rows_like_input(X_new)), y_res
 
     def _resolve_categorical_features(self, X):
         """Set and return ``categorical_features_`` for the raw input ``X``."""
@@ -392,33 +392,37 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
     def _like_input(self, X_new, y_new):
         """Put generated rows and labels in the containers ``fit_resample`` got,
-        as ``fit_resample`` returns them: a DataFrame with the same columns and
-        dtypes, a Series with the same name and dtype, an integer array or
-        sparse matrix of the input's dtype; integer features rounded."""
-        # Samplers trained before this attribute existed return arrays.
-        X_template, y_template = getattr(self, "_input_templates_", (None, None))
-        categorical = getattr(self, "categorical_features_", ())
-        if X_template is not None and hasattr(X_template, "iloc"):
-            import pandas as pd
-
-            if sparse.issparse(X_new):  # from a DataFrame of sparse columns
-                X_new = X_new.toarray()
-            X_new = pd.DataFrame(
-                np.asarray(X_new, dtype=object), columns=X_template.columns
-            )
-            names = list(integer_columns(X_template, categorical))
-            for name in names:
-                X_new[name] = round_to(X_new[name], X_template.dtypes[name])
-            X_new = X_new.astype(X_template.dtypes)
-        elif X_template is not None:
-            if X_template.dtype.kind in "iu":
-                X_new = round_integers(X_new, X_template.dtype, categorical)
-            X_new = stack_rows([X_new], like=X_template)
+        as ``fit_resample`` returns them (:meth:`_rows_like_input`; a Series
+        with the same name and dtype)."""
+        y_template = getattr(self, "_input_templates_", (None, None))[1]
         if y_template is not None:
             import pandas as pd
 
             y_new = pd.Series(y_new, name=y_template.name, dtype=y_template.dtype)
-        return X_new, y_new
+        return self._rows_like_input(X_new), y_new
+
+    def _rows_like_input(self, X_new):
+        """Generated rows in the container of ``fit_resample``'s X: a DataFrame
+        with the same columns and dtypes, an integer array or a sparse matrix of
+        the input's class, format and dtype; integer features rounded."""
+        # Samplers trained before this attribute existed return arrays.
+        X_template = getattr(self, "_input_templates_", (None, None))[0]
+        categorical = getattr(self, "categorical_features_", ())
+        if X_template is None:
+            return X_new
+        if not hasattr(X_template, "iloc"):
+            if X_template.dtype.kind in "iu":
+                X_new = round_integers(X_new, X_template.dtype, categorical)
+            return stack_rows([X_new], like=X_template)
+        import pandas as pd
+
+        if sparse.issparse(X_new):  # from a DataFrame of sparse columns
+            X_new = X_new.toarray()
+        columns = X_template.columns
+        X_new = pd.DataFrame(np.asarray(X_new, dtype=object), columns=columns)
+        for name in integer_columns(X_template, categorical):
+            X_new[name] = round_to(X_new[name], X_template.dtypes[name])
+        return X_new.astype(X_template.dtypes)
 
     @staticmethod
     def _empty_like(data):

@@ -252,3 +252,13 @@ def test_every_sparse_format_comes_back_in_its_format(form):
     for out in (X_res, X_new):
         assert type(out) is type(X) and out.format == X.format
     assert (sp.csr_matrix(X_res)[:40] != sp.csr_matrix(X)).nnz == 0
+
+
+def test_a_dataframe_of_labels_is_accepted_beside_a_dataframe_of_rows():
+    # imbalanced-learn's check_samplers_pandas passes y as a DataFrame.
+    X, y = mixed()
+    y_frame = pd.DataFrame({"target": y})
+    X_res, y_res = GAMOSampler(
+        categorical_features=["k"], max_iter=5, **TINY
+    ).fit_resample(X.astype({"i": "Int64"}), y_frame)
+    assert len(X_res) == len(y_res) == 60 and X_res["i"].dtype == "Int64"

@@ -82,12 +82,13 @@ for name, sampler in [("GAMO", with_d), ("GAMO without D", without_d)]:
 # %%
 # With early stopping
 # -------------------
-# ``early_stopping=True`` holds out 10% of the rows, scores M's balanced
-# accuracy on them every epoch (every 100 iterations on a table this small),
-# stops once more than 10 checks in a row have not improved on the best (the
-# rule of scikit-learn's ``MLPClassifier``), and keeps the networks of the best
-# check. ``plot_history`` draws the scores on a second
-# axis, with a dotted line at ``best_iteration_``.
+# ``early_stopping=True`` holds out 10% of each class's rows, scores M's
+# balanced accuracy on them every epoch (every 100 iterations on a table this
+# small), stops once more than 10 checks in a row have not improved on the best
+# (the rule of scikit-learn's ``MLPClassifier``), and keeps the networks of the
+# best check (among equal scores, the one of lowest validation loss).
+# ``plot_history`` draws the scores on a second axis, with a dotted line at
+# ``best_iteration_``.
 
 from gamo_sampler import GAMOClassifier  # noqa: E402
 

@@ -123,17 +123,23 @@ GAME_PARAMETERS_DOC = """max_iter : int or 'auto', default='auto'
         once, and their features are refreshed every epoch.
 
     early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training rows,
-        score M's balanced accuracy on them once per epoch (but every 100
-        iterations if an epoch is shorter, every 500 if longer), stop when more
-        than ``n_iter_no_change`` checks in a row have not improved on the best
-        score by ``tol``, and keep the networks as they were at the best check
-        (``best_iteration_``). The held-out rows take no part in the game, and
-        no generated row combines them. ``False``, the reference's behaviour,
+        Hold out ``validation_fraction`` of each class's training rows (at
+        least one per class), score M's balanced accuracy on them once per
+        epoch (but every 100 iterations if an epoch is shorter, every 500 if
+        longer), stop when more than ``n_iter_no_change`` checks in a row have
+        not improved on the best score by ``tol``, and keep the networks as
+        they were at the best check (``best_iteration_``): the highest balanced
+        accuracy, then the lowest validation loss among equal scores, then the
+        later check. The last networks are checked too when training ends
+        between checks. The held-out rows take no part in the game, and no
+        generated row combines them. ``False``, the reference's behaviour,
         trains for ``max_iter`` iterations and keeps the last networks.
 
     validation_fraction : float, default=0.1
-        Share of the training rows held out for early stopping, in (0, 1).
+        Share of each class's training rows held out for early stopping, in
+        (0, 1), rounded, at least one row per class; each class keeps at least
+        one training row, two if it is oversampled (a class too small for both
+        is refused before training).
 
     n_iter_no_change : int, default=10
         Checks without an improvement of ``tol`` that early stopping tolerates.

@@ -1,10 +1,12 @@
 """Training length: ``max_iter='auto'``, and early stopping on held-out rows.
 
-Early stopping follows scikit-learn's ``MLPClassifier``: a stratified
-``validation_fraction`` of the training rows is held out of the game, M's balanced
-accuracy on them is measured at regular checks, training stops once
-``n_iter_no_change`` checks in a row have not improved on the best score by
-``tol``, and the players are put back as they were at the best check.
+Early stopping follows scikit-learn's ``MLPClassifier``: ``validation_fraction``
+of each class's training rows is held out of the game (at least one row per
+class, so that every class is scored), M's balanced accuracy on them is
+measured at regular checks, training stops once ``n_iter_no_change`` checks in
+a row have not improved on the best score by ``tol``, and the players are put
+back as they were at the best check. Unlike scikit-learn, ties of the score,
+frequent on a few held-out rows, are broken by M's validation loss.
 """
 
 import math

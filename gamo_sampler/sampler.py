@@ -418,8 +418,10 @@ class GAMOSampler(VersionedPickleMixin, BaseOverSampler):
 
         if sparse.issparse(X_new):  # from a DataFrame of sparse columns
             X_new = X_new.toarray()
-        columns = X_template.columns
-        X_new = pd.DataFrame(np.asarray(X_new, dtype=object), columns=columns)
+        if hasattr(X_new, "iloc"):  # fit_resample's, with integers as floats
+            X_new = X_new.reset_index(drop=True)
+        else:
+            X_new = pd.DataFrame(X_new, columns=X_template.columns)
         for name in integer_columns(X_template, categorical):
             X_new[name] = round_to(X_new[name], X_template.dtypes[name])
         return X_new.astype(X_template.dtypes)

@@ -115,6 +115,15 @@ def summary(path):
     gm_old = np.array([float(r["gm_first_best"]) for r in rows])
     differ = np.array([r["best_iteration"] != r["first_best_iteration"] for r in rows])
     diff = new - old
+    tied = np.array([int(r["n_tied"]) for r in rows])
+    checks = np.array([int(r["n_checks"]) for r in rows])
+    seconds = np.array([float(r["fit_seconds"]) for r in rows])
+    print(
+        f"\nSeveral checks tied for the best in {np.sum(tied > 1)} of {len(rows)} "
+        f"fits, every check in {np.sum(tied == checks)}. Fit time (the rule's "
+        f"fit, without the replay): {seconds.sum():.0f} s in all, "
+        f"{seconds.mean():.0f} s per fit."
+    )
     print(
         f"\n{len(rows)} fits; the rules kept different iterations in "
         f"{differ.sum()}. Mean ACSA: lowest loss {new.mean():.3f}, first best "

@@ -12,12 +12,17 @@ faults of buffers allocated every iteration, which the in-process timing hides
 once the matmul probe has grown the allocator's heap). Beside the CPU time per
 iteration it reports minor page faults, system time, and ATen operations per
 iteration (all, and top-level: those not called from another ATen operation).
+``--conv N`` adds fits of the image mode (the reference F on random 28x28 images
+of the same class sizes, ``N`` iterations) in fresh processes, with the CPU time
+of F's epochs, of the features and of the rest.
 
 Example
 -------
     python benchmarks/bench_iteration.py --results docs/_static/perf/data
     git worktree add /tmp/base 02f00c0
     python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 5
+    python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 3 \
+        --features --conv 564
 """
 
 import argparse
@@ -337,6 +342,41 @@ def child(args):
     )
 
 
+def conv_child(args):
+    """One conv fit (GAMOClassifier with the reference F on random 28x28 images
+    of the Fashion-MNIST IR-100 class sizes) in this fresh process, one thread:
+    print the CPU seconds of F's epochs, of the features, and of the rest (the
+    game and its set-up) as JSON."""
+    from gamo_sampler import GAMOClassifier, image
+
+    torch.set_num_threads(1)
+    sizes = FMNIST_IR100_SIZES
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(sum(sizes), 784)).astype(np.float32)
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    seconds = {"F_epochs": 0.0, "features": 0.0}
+
+    def timed(name, function):
+        def wrapper(*a, **k):
+            start = time.process_time()
+            result = function(*a, **k)
+            seconds[name] += time.process_time() - start
+            return result
+
+        return wrapper
+
+    image.train_features_epoch = timed("F_epochs", image.train_features_epoch)
+    image.extract_features = timed("features", image.extract_features)
+    start = time.process_time()
+    GAMOClassifier(max_iter=args.conv, image_shape=(1, 28, 28), random_state=0).fit(
+        X, y
+    )
+    total = time.process_time() - start
+    print(
+        json.dumps({"total": total, **seconds, "rest": total - sum(seconds.values())})
+    )
+
+
 def fresh(args):
     """Time this checkout and each ``--compare`` checkout in fresh processes,
     alternating them round after round, and print one row per variant and width."""
@@ -387,6 +427,7 @@ def fresh(args):
             row["speedup_min"] = round(min(paired), 2)
             row["speedup_max"] = round(max(paired), 2)
             rows.append(row)
+    conv = conv_fits(args, sources) if args.conv else []
     meta = {
         **machine(),
         "torch_threads": 1,
@@ -414,16 +455,58 @@ def fresh(args):
             f"{r['aten_ops']:6.0f} {r['aten_ops_top']:7.0f} {speedup:>14}  "
             f"{r['source']}"
         )
-    if args.results:
-        stem = args.name or "bench_iteration_fresh"
+    for r in conv:
+        print(
+            f"conv fit, {args.conv} iterations: {r['total']:.1f} CPU s (F's epochs "
+            f"{r['F_epochs']:.1f}, features {r['features']:.1f}, game and set-up "
+            f"{r['rest']:.1f}), speedup {r['speedup_of_this_checkout']:.2f} "
+            f"({r['speedup_min']:.2f}-{r['speedup_max']:.2f})  {r['source']}"
+        )
+    stem = args.name or "bench_iteration_fresh"
+    if args.results and rows:
         out = write_results(args.results, rows, meta, stem)
         print(f"wrote {out}/{stem}.json and .csv")
+    if args.results and conv:
+        out = write_results(args.results, conv, meta, f"{stem}_conv")
+        print(f"wrote {out}/{stem}_conv.json and .csv")
+    return rows
+
+
+def conv_fits(args, sources):
+    """Time conv fits of ``args.conv`` iterations in fresh processes, alternating
+    the variants round after round; one row per variant (medians)."""
+    runs = {source: [] for source in sources}
+    for round_ in range(args.rounds):
+        for source in sources[:: 1 if round_ % 2 == 0 else -1]:
+            command = [
+                sys.executable,
+                __file__,
+                "--conv-child",
+                f"--source={source}",
+                "--conv",
+                str(args.conv),
+            ]
+            out = subprocess.run(command, capture_output=True, text=True, check=True)
+            runs[source].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows = []
+    for source in sources:
+        row = {"source": source, "max_iter": args.conv}
+        for key in ("total", "F_epochs", "features", "rest"):
+            row[key] = round(statistics.median(r[key] for r in runs[source]), 2)
+        paired = [
+            theirs["total"] / ours["total"]
+            for ours, theirs in zip(runs[sources[0]], runs[source], strict=True)
+        ]
+        row["speedup_of_this_checkout"] = round(statistics.median(paired), 2)
+        row["speedup_min"] = round(min(paired), 2)
+        row["speedup_max"] = round(max(paired), 2)
+        rows.append(row)
     return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--features", type=int, nargs="+", default=[784, 64])
+    parser.add_argument("--features", type=int, nargs="*", default=[784, 64])
     parser.add_argument("--iterations", type=int, default=100, help="timed, per run")
     parser.add_argument("--warmup", type=int, default=25)
     parser.add_argument("--repeats", type=int, default=3, help="interleaved runs")
@@ -447,10 +530,19 @@ def main(argv=None):
         help="with --fresh: roots of other checkouts to time beside this one",
     )
     parser.add_argument("--rounds", type=int, default=5, help="with --fresh")
+    parser.add_argument(
+        "--conv",
+        type=int,
+        default=0,
+        help="with --fresh: also time conv fits of this many iterations",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--conv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
+    if args.conv_child:
+        return conv_child(args)
     if args.fresh:
         return fresh(args)
     if args.threads:

@@ -8,7 +8,14 @@ decodes its generated features into images (GAMO2pix).
 
 from ._version import __version__
 from .classifier import GAMOClassifier
+from .early_stopping import NoValidationCheckWarning
 from .gamo2pix import GAMO2PixSampler
 from .sampler import GAMOSampler
 
-__all__ = ["GAMO2PixSampler", "GAMOClassifier", "GAMOSampler", "__version__"]
+__all__ = [
+    "GAMO2PixSampler",
+    "GAMOClassifier",
+    "GAMOSampler",
+    "NoValidationCheckWarning",
+    "__version__",
+]

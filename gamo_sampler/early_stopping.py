@@ -191,7 +191,27 @@ def _training_state(module):
 
 
 class NoValidationCheckWarning(UserWarning):
-    """Early stopping was asked for, but training ended before its first check."""
+    """Early stopping was asked for, but training ended before its first check.
+
+    ``max_iter`` or ``max_time`` ended the game before the first validation
+    check (one epoch, at least 100 iterations): the last networks are scored
+    and kept, and no earlier iteration was considered.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import make_classification
+    >>> from gamo_sampler import GAMOClassifier, NoValidationCheckWarning
+    >>> X, y = make_classification(n_samples=100, weights=[0.8], random_state=0)
+    >>> clf = GAMOClassifier(early_stopping=True, max_iter=20, random_state=0)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['NoValidationCheckWarning']
+    >>> clf.n_iter_, clf.best_iteration_, clf.validation_iterations_.tolist()
+    (20, 20, [20])
+    """
 
 
 class EarlyStopping:

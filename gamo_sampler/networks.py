@@ -49,8 +49,13 @@ class ManualMLP(nn.Module):
     bookkeeping costs more than the arithmetic at GAMO's sizes."""
 
     def layers(self):
-        """The Linear layers, in order."""
-        return [m for m in self.net if isinstance(m, nn.Linear)]
+        """The Linear layers, in order (listed once, then kept)."""
+        layers = self.__dict__.get("_linear_layers")
+        if layers is None:
+            layers = [m for m in self.net if isinstance(m, nn.Linear)]
+            # Straight into __dict__: a plain list, not a registered submodule.
+            self.__dict__["_linear_layers"] = layers
+        return layers
 
     def forward_saved(self, h):
         """The network's output before its final activation, with no graph,
@@ -493,12 +498,26 @@ class ConvexGenerator(nn.Module):
             weight, bias = weight.grad, bias.grad
         return weight[p, :n_rows], bias[p, :n_rows]
 
-    def transient(self, z, class_index):
-        """The cTMU: map noise and generator-class indices to transient vectors."""
+    def transient(self, z, class_index, inference=False):
+        """The cTMU: map noise and generator-class indices to transient vectors
+        (BatchNorm in the module's mode, or in inference mode if ``inference``,
+        which spares switching every submodule's mode back and forth)."""
         one_hot = self.class_one_hot[class_index].to(z.dtype)
         h = torch.cat([z, one_hot], dim=1)
         for linear, norm in zip(self.linears, self.norms, strict=True):
-            h = norm(torch.relu(linear(h)))
+            h = torch.relu(linear(h))
+            if inference:
+                h = F.batch_norm(
+                    h,
+                    norm.running_mean,
+                    norm.running_var,
+                    norm.weight,
+                    norm.bias,
+                    training=False,
+                    eps=norm.eps,
+                )
+            else:
+                h = norm(h)
         return h
 
     def composite_transient(self, z, running_weights, saved):
@@ -663,11 +682,8 @@ class ConvexGenerator(nn.Module):
         device = self.class_codes.device
         z = torch.cat([z, z.new_zeros(1, z.shape[1])])
         z = z.index_select(0, to_device(source, device))
-        training = self.training
-        self.eval()
         with torch.no_grad():
-            t = self.transient(z, to_device(row_class, device))
-        self.train(training)
+            t = self.transient(z, to_device(row_class, device), inference=True)
         return t, slots, to_device(position, device)
 
     def generate(self, counts, generator=None):

@@ -177,14 +177,10 @@ class PlayerOptimizer:
         self.learning_rate = learning_rate
         self.counter = counter
         self.steps = 0
-        # Where a backward pass taken by hand writes the gradients (step_grads).
+        # Where the backward pass, taken by hand, writes the gradients.
         self.grads = [torch.zeros_like(p) for p in self.params]
 
-    def step(self, loss):
-        """Minimise ``loss`` by one Adam step."""
-        self.step_grads(torch.autograd.grad(loss, self.params))
-
-    def step_grads(self, grads=None):
+    def step(self, grads=None):
         """One Adam step on ``grads``, one per parameter (``self.grads`` by
         default)."""
         self.steps += 1

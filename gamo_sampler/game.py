@@ -287,7 +287,7 @@ def classifier_update(players, x, labels):
         grad = torch.ops.aten.mse_loss_backward(players.one, proba, target, 1)
         grad = torch._softmax_backward_data(grad, proba, 1, proba.dtype)
     classifier.backward_saved(inputs, grad, players.m_opt.grads)
-    players.m_opt.step_grads()
+    players.m_opt.step()
     return loss
 
 
@@ -302,7 +302,7 @@ def discriminator_update(players, x, labels, target):
         grad = torch.ops.aten.mse_loss_backward(players.one, realness, target, 1)
         grad = torch.ops.aten.sigmoid_backward(grad, realness).unsqueeze(1)
     discriminator.backward_saved(inputs, grad, players.d_opt.grads)
-    players.d_opt.step_grads()
+    players.d_opt.step()
     return loss
 
 

@@ -87,16 +87,19 @@ def _serial(tasks, config):
 def _processes(tasks, config, n_jobs):
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    # One task per dispatch (tasks take seconds, so batching them only
+    # unbalances the workers), and rows written as soon as any task ends;
+    # run_benchmark puts them back in run order.
+    parallel = Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")
     yield from parallel(delayed(evaluate_task)(task, config) for task in tasks)
 
 
 def _dask(tasks, config, scheduler):
-    from dask.distributed import Client
+    from dask.distributed import Client, as_completed
 
     with Client(scheduler) as client:
         futures = client.map(evaluate_task, tasks, config=config, pure=False)
-        for future in futures:
+        for future in as_completed(futures):
             yield future.result()
             future.release()
 

@@ -75,7 +75,7 @@ def read_results(path, *, allow_duplicates=False):
             f"{path} is not a results.csv of gamo-benchmark: it lacks the "
             f"column(s) {', '.join(missing)}."
         )
-    results = results[results["dataset"] != "dataset"]  # headers of `cat a b`
+    results = results[results["dataset"] != "dataset"].copy()  # `cat a b` headers
     for column in results.columns:
         if column not in ("dataset", "protocol", "model", "sampler", "classifier",
                           "error"):  # fmt: skip

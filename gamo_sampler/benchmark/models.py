@@ -129,13 +129,19 @@ def resolve_classifiers(names):
     >>> resolve_classifiers(["logreg", "practitioners", "hgb"])
     ('logreg', 'hgb', 'hgb-balanced', 'hgb-tuned', 'brf', 'easy-ensemble')
     """
-    keys = []
+    return _expand(names, CLASSIFIERS, CLASSIFIER_GROUPS, "classifier")
+
+
+def _expand(names, keys, groups, what):
+    """``names`` with each group of ``groups`` replaced by its keys, each key
+    once, in order; an unknown name is refused."""
+    expanded = []
     for name in names:
-        if name not in CLASSIFIERS and name not in CLASSIFIER_GROUPS:
-            known = ", ".join([*CLASSIFIERS, *CLASSIFIER_GROUPS])
-            raise ValueError(f"Unknown classifier {name!r}; choose among {known}.")
-        keys.extend(CLASSIFIER_GROUPS.get(name, (name,)))
-    return tuple(dict.fromkeys(keys))
+        if name not in keys and name not in groups:
+            known = ", ".join([*keys, *groups])
+            raise ValueError(f"Unknown {what} {name!r}; choose among {known}.")
+        expanded.extend(groups.get(name, (name,)))
+    return tuple(dict.fromkeys(expanded))
 
 
 NEIGHBOURS = 5  # k of SMOTE, BorderlineSMOTE and ADASYN, as in imbalanced-learn
@@ -340,14 +346,8 @@ def resolve_samplers(names, *, note=None):
     >>> resolve_samplers(["none", "smote", "core"])
     ('none', 'smote', 'ros', 'bsmote', 'adasyn', 'gamo')
     """
-    keys = []
-    for name in names:
-        if name not in SAMPLERS and name not in SAMPLER_GROUPS:
-            known = ", ".join([*SAMPLERS, *SAMPLER_GROUPS])
-            raise ValueError(f"Unknown sampler {name!r}; choose among {known}.")
-        keys.extend(SAMPLER_GROUPS.get(name, (name,)))
     kept = []
-    for key in dict.fromkeys(keys):
+    for key in _expand(names, SAMPLERS, SAMPLER_GROUPS, "sampler"):
         if key in PEERS and missing_requirements(key):
             if note is not None:
                 note(f"gamo-benchmark: skipping {key} ({unavailable(key)})")

@@ -136,8 +136,16 @@ def test_bad_input_gives_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("gamo-benchmark: error: Unknown dataset 'nope'; ")
     assert '"' not in err
-    for name in ("digits", "toy2d", "fmnist-ir100", "mnist", "'keel' is", "keel:<name>",
-                 "'common' every", "common:<name>"):
+    for name in (
+        "digits",
+        "toy2d",
+        "fmnist-ir100",
+        "mnist",
+        "'keel' is",
+        "keel:<name>",
+        "'common' every",
+        "common:<name>",
+    ):
         assert name in err
     assert not list(tmp_path.iterdir())  # refused before running anything
     with pytest.raises(SystemExit):

@@ -3,12 +3,13 @@ processes, a Dask cluster), progress, and resuming from a results file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from .config import DEFAULT_CONFIG
-from .data import expand_datasets, load_dataset
+from .data import categorical_mask, expand_datasets, load_dataset
 from .models import categorical_skip_reason, smote_variant
 from .protocol import (
     COLUMNS,
@@ -33,8 +34,6 @@ def plan(config, *, log=None):
     -------
     tasks : list of Task
     """
-    from .data import categorical_mask
-
     log = log or (lambda line: None)
     tasks = []
     for name in expand_datasets(config.datasets):
@@ -201,7 +200,7 @@ def run_benchmark(
             if (task.dataset, task.seed, task.fold, model.name) not in done
         )
         if models:
-            todo.append(type(task)(**{**task.__dict__, "models": models}))
+            todo.append(replace(task, models=models))
     if scheduler is not None:
         finished = _dask(todo, config, scheduler)
     elif n_jobs == 1 or len(todo) <= 1:

@@ -373,3 +373,27 @@ def test_from_results_leaves_out_the_tables_of_an_unfinished_run(tmp_path):
     assert status == 0, err
     assert "Leaving out 1 dataset(s) with fewer splits than the others" in out
     assert set(pd.read_csv(tmp_path / "summary.csv")["dataset"]) == {"a"}
+
+
+def test_a_failing_worker_ends_the_run_with_one_line_and_keeps_the_rows(
+    tmp_path, monkeypatch, capsys
+):
+    from gamo_sampler.benchmark import main, runner
+
+    def killed(tasks, config, n_jobs):
+        yield runner.evaluate_task(tasks[0], config)
+        raise OSError("worker 2 was killed")
+
+    monkeypatch.setattr(runner, "_processes", killed)
+    args = ["--datasets", "toy2d", "--protocol", "cv", "--samplers", "none",
+            "--classifiers", "logreg", "--folds", "2", "--seeds", "0", "1",
+            "--n-jobs", "2", "--no-plot", "--no-progress",
+            "--output-dir", str(tmp_path)]  # fmt: skip
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "OSError: worker 2 was killed" in err[0]
+    assert "1 finished fits are kept" in err[0]
+    assert len(pd.read_csv(tmp_path / "results.csv")) == 1
+    monkeypatch.undo()
+    assert main(args) == 0  # resumes
+    assert len(pd.read_csv(tmp_path / "results.csv")) == 4

@@ -34,7 +34,7 @@ from .models import (
     resolve_classifiers,
     resolve_samplers,
 )
-from .runner import run_benchmark
+from .runner import EngineError, run_benchmark
 from .statistics import draw_cd_diagram, gamo_comparisons, rank_tests
 from .store import read_results
 from .summary import mean_ranks, summarize, verdict
@@ -351,6 +351,16 @@ def main(argv=None):
         message = error.args[0] if isinstance(error, KeyError) else error
         print(f"gamo-benchmark: error: {message}", file=sys.stderr)
         return 2
+    except EngineError as error:
+        kept = _count_rows(output / "results.csv")
+        first = str(error).splitlines()[0]
+        print(
+            f"gamo-benchmark: error: the run stopped ({first}); {kept} finished "
+            f"fits are kept in {output}/results.csv. Run the same command again "
+            "to resume.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         kept = _count_rows(output / "results.csv")
         _write_config(output, settings, earlier_seconds + time.perf_counter() - start)

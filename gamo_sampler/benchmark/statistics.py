@@ -19,7 +19,9 @@ __all__ = [
     "RankTests",
     "draw_cd_diagram",
     "gamo_comparisons",
+    "gamo_firsts",
     "rank_tests",
+    "ranks_by_trait",
     "score_matrix",
 ]
 
@@ -42,6 +44,19 @@ def score_matrix(summary, metric="balanced_accuracy"):
     )
     models = list(dict.fromkeys(summary["model"]))
     return scores.reindex(columns=models).dropna()
+
+
+def _ranks(scores):
+    """Rank of each model on each dataset (1 = best; means that agree to
+    three decimals share their average rank)."""
+    return scores.round(TIE_DIGITS).rank(axis=1, ascending=False, method="average")
+
+
+def _gamo_models(summary):
+    """The GAMO models of ``summary`` in run order: GAMOSampler + a classifier
+    (sampler ``"gamo"``) and GAMOClassifier (``"gamo (joint)"``)."""
+    rows = summary["sampler"].isin(["gamo", "gamo (joint)"])
+    return list(dict.fromkeys(summary.loc[rows, "model"]))
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,7 @@ def rank_tests(summary, metric="balanced_accuracy"):
     n_datasets, n_models = scores.shape
     if n_datasets < 3 or n_models < 3:
         return None
-    ranks = scores.round(TIE_DIGITS).rank(axis=1, ascending=False, method="average")
+    ranks = _ranks(scores)
     statistic, p_value = friedmanchisquare(*scores.to_numpy().T)
     nemenyi = scikit_posthocs.posthoc_nemenyi_friedman(scores.to_numpy())
     nemenyi.index = nemenyi.columns = scores.columns
@@ -137,12 +152,8 @@ def gamo_comparisons(summary, metric="balanced_accuracy"):
     means = ok.pivot_table(
         index="dataset", columns="model", values=f"{metric}_mean", sort=False
     )
-    gamo_models = list(
-        dict.fromkeys(summary.loc[summary["sampler"].isin(["gamo", "gamo (joint)"]),
-                                  "model"])
-    )  # fmt: skip
     rows = []
-    for gamo in gamo_models:
+    for gamo in _gamo_models(summary):
         block = []
         for opponent in dict.fromkeys(summary["model"]):
             if opponent == gamo or gamo not in means or opponent not in means:
@@ -165,6 +176,109 @@ def gamo_comparisons(summary, metric="balanced_accuracy"):
             holm[tested] = multipletests(p_values, method="holm")[1]
         rows += [[*row, h] for row, h in zip(block, holm, strict=True)]
     return pd.DataFrame(rows, columns=columns)
+
+
+TRAITS = {
+    "rows": "rows",
+    "features": "features",
+    "imbalance_ratio": "imbalance ratio",
+}
+"""The dataset traits that :func:`ranks_by_trait` groups by, with their names."""
+
+
+def ranks_by_trait(summary, traits, metric="balanced_accuracy", *, n_groups=3):
+    """Mean ranks of the models within groups of datasets of similar size,
+    width or imbalance.
+
+    Each model's rank on each complete dataset is the one :func:`rank_tests`
+    averages; here it is averaged within the groups that split the datasets
+    into ``n_groups`` quantiles of each trait of :data:`TRAITS`.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`~gamo_sampler.benchmark.summarize`.
+    traits : pandas.DataFrame
+        Output of :func:`~gamo_sampler.benchmark.data.dataset_traits`: index
+        ``dataset``, one column per trait.
+    metric : str, default="balanced_accuracy"
+    n_groups : int, default=3
+        Quantile groups per trait (fewer when values repeat across a cut).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per trait, group and model: ``trait``, ``group`` (the
+        smallest and largest value of the group's datasets), ``n_datasets``,
+        ``model``, ``mean_rank`` and ``place`` (1 = the best mean rank of the
+        group), sorted by trait, group and place. Empty when fewer than 3
+        datasets with known traits are complete.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark.statistics import ranks_by_trait
+    >>> rows = [(f"d{i}", m, s + (i > 2) * (m == "c") * 0.3)
+    ...         for i in range(6) for m, s in [("a", 0.8), ("b", 0.7), ("c", 0.6)]]
+    >>> summary = pd.DataFrame(rows, columns=["dataset", "model",
+    ...                                       "balanced_accuracy_mean"])
+    >>> summary["n_failed"] = 0
+    >>> traits = pd.DataFrame({"rows": [100, 200, 300, 4000, 5000, 6000]},
+    ...                       index=[f"d{i}" for i in range(6)])
+    >>> table = ranks_by_trait(summary, traits, n_groups=2)
+    >>> table[table["place"] == 1][["group", "model", "mean_rank"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+               group model  mean_rank
+    0     100 to 300     a        1.0
+    3  4000 to 6000     c        1.0
+    """
+    import pandas as pd
+
+    columns = ["trait", "group", "n_datasets", "model", "mean_rank", "place"]
+    scores = score_matrix(summary, metric)
+    scores = scores[scores.index.isin(traits.index)]
+    if len(scores) < 3:
+        return pd.DataFrame(columns=columns)
+    ranks = _ranks(scores)
+    frames = []
+    for trait in (t for t in TRAITS if t in traits.columns):
+        values = traits.loc[ranks.index, trait]
+        groups = pd.Series(0, index=values.index)  # one value: one group
+        if values.nunique() > 1:
+            groups = pd.qcut(values, n_groups, labels=False, duplicates="drop")
+        for group in sorted(groups.unique()):
+            members = values[groups == group]
+            mean = ranks.loc[members.index].mean().sort_values(kind="stable")
+            frames.append(
+                pd.DataFrame({
+                    "trait": trait,
+                    "group": f"{members.min():.4g} to {members.max():.4g}",
+                    "n_datasets": len(members),
+                    "model": mean.index,
+                    "mean_rank": mean.to_numpy(),
+                    "place": np.arange(1, len(mean) + 1),
+                })
+            )  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def gamo_firsts(summary, metric="balanced_accuracy"):
+    """The complete datasets on which a GAMO model has the best mean
+    ``metric`` of all models (ties to three decimals included).
+
+    Returns
+    -------
+    firsts : list of str
+    n_datasets : int
+        The number of complete datasets.
+    """
+    scores = score_matrix(summary, metric)
+    gamo = [model for model in _gamo_models(summary) if model in scores]
+    if not gamo:
+        return [], len(scores)
+    best = _ranks(scores)[gamo].min(axis=1)
+    top = _ranks(scores).min(axis=1)
+    return best.index[best == top].tolist(), len(scores)
 
 
 def draw_cd_diagram(tests, path, *, metric="balanced_accuracy", title=None):

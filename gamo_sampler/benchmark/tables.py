@@ -19,6 +19,7 @@ __all__ = [
     "sampler_listing",
     "sampler_pivot_table",
     "statistics_report",
+    "trait_ranks_table",
 ]
 
 LEGEND = (
@@ -245,7 +246,54 @@ def sampler_listing():
     )
 
 
-def statistics_report(tests, comparisons, *, rank_by="balanced_accuracy"):
+def trait_ranks_table(by_trait, models, *, top=3):
+    """:func:`~gamo_sampler.benchmark.statistics.ranks_by_trait` as a Markdown
+    table per trait: for each group, its ``top`` models and the best of
+    ``models`` (the GAMO models), each with its mean rank.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark.tables import trait_ranks_table
+    >>> by_trait = pd.DataFrame({
+    ...     "trait": "rows", "group": "100 to 300", "n_datasets": 3,
+    ...     "model": ["a", "b", "c"], "mean_rank": [1.0, 2.0, 3.0],
+    ...     "place": [1, 2, 3]})
+    >>> print(trait_ranks_table(by_trait, ["b", "c"], top=1))
+    | rows       |   tables |   first |   best GAMO model (place) |
+    |:-----------|---------:|--------:|--------------------------:|
+    | 100 to 300 |        3 |   a 1.0 |            b 2.0 (2 of 3) |
+    """
+    from .statistics import TRAITS
+
+    blocks = []
+    for trait, part in by_trait.groupby("trait", sort=False):
+        header = [TRAITS[trait], "tables", *("first", "second", "third")[:top]]
+        header.append("best GAMO model (place)")
+        rows = []
+        for group, members in part.groupby("group", sort=False):
+            members = members.sort_values("place")
+            leaders = members.head(top)
+            gamo = members[members["model"].isin(models)].iloc[0]
+            rows.append([
+                group, str(members["n_datasets"].iloc[0]),
+                *(f"{m} {r:.1f}" for m, r in zip(leaders["model"],
+                                                 leaders["mean_rank"], strict=True)),
+                f"{gamo['model']} {gamo['mean_rank']:.1f} "
+                f"({gamo['place']} of {len(members)})",
+            ])  # fmt: skip
+        blocks.append(format_table(header, rows, markdown=True))
+    return "\n\n".join(blocks)
+
+
+def statistics_report(
+    tests,
+    comparisons,
+    *,
+    rank_by="balanced_accuracy",
+    by_trait=None,
+    firsts=None,
+):
     """The rank tests and GAMO's paired comparisons, as Markdown.
 
     Parameters
@@ -256,6 +304,10 @@ def statistics_report(tests, comparisons, *, rank_by="balanced_accuracy"):
         Output of :func:`~gamo_sampler.benchmark.statistics.gamo_comparisons`.
     rank_by : str, default="balanced_accuracy"
         The metric of both.
+    by_trait : pandas.DataFrame, optional
+        Output of :func:`~gamo_sampler.benchmark.statistics.ranks_by_trait`.
+    firsts : tuple, optional
+        Output of :func:`~gamo_sampler.benchmark.statistics.gamo_firsts`.
 
     Returns
     -------
@@ -300,5 +352,22 @@ def statistics_report(tests, comparisons, *, rank_by="balanced_accuracy"):
             "opponents):",
             "",
             format_table(header, rows, markdown=True),
+        ]
+    if firsts is not None and comparisons is not None and len(comparisons):
+        names, n_datasets = firsts
+        lines += [
+            "",
+            f"A GAMO model has the best {short} of all models on {len(names)} of "
+            f"{n_datasets} datasets" + (f": {', '.join(names)}." if names else "."),
+        ]
+    if by_trait is not None and len(by_trait):
+        gamo = list(dict.fromkeys(comparisons["gamo"])) if len(comparisons) else []
+        lines += [
+            "",
+            f"Mean ranks on {short} within thirds of the datasets by size, width "
+            "and imbalance (the three best models of each group, and the best "
+            "GAMO model with its place):",
+            "",
+            trait_ranks_table(by_trait, gamo),
         ]
     return "\n".join(lines)

@@ -129,6 +129,33 @@ def split_validation(y_codes, classes, fraction, seed, min_train=None):
     return train_index, validation_index
 
 
+def _per_class_mean(per_row, y, n_classes):
+    """The mean of ``per_row`` within each class of ``y``, then over the
+    classes present in ``y``: a 0-d tensor, computed without reading the
+    device (no boolean indexing, which waits for it on a GPU)."""
+    counts = torch.zeros(n_classes, dtype=per_row.dtype, device=per_row.device)
+    counts.index_add_(0, y, torch.ones_like(per_row))
+    sums = torch.zeros_like(counts).index_add_(0, y, per_row)
+    present = counts > 0
+    means = torch.where(present, sums / counts.clamp(min=1), 0)
+    return means.sum() / present.sum()
+
+
+def balanced_scores(proba, y):
+    """M's balanced accuracy and balanced loss on rows of classes ``y``, as a
+    tensor of two values on ``proba``'s device (see :func:`balanced_accuracy`
+    and :func:`balanced_loss`), so that the training loop reads them together
+    with its losses."""
+    n_classes = proba.shape[1]
+    hits = (proba.argmax(dim=1) == y).to(proba.dtype)
+    # Rows of the identity: F.one_hot checks its input's range, a read.
+    target = torch.eye(n_classes, dtype=proba.dtype, device=proba.device)[y]
+    per_row = (proba - target).pow(2).mean(dim=1)
+    return torch.stack(
+        [_per_class_mean(hits, y, n_classes), _per_class_mean(per_row, y, n_classes)]
+    )
+
+
 def balanced_accuracy(proba, y):
     """Mean recall over the classes present in ``y``, from probabilities.
 
@@ -141,11 +168,7 @@ def balanced_accuracy(proba, y):
     -------
     float
     """
-    n_classes = proba.shape[1]
-    hits = torch.bincount(y[proba.argmax(dim=1) == y], minlength=n_classes)
-    counts = torch.bincount(y, minlength=n_classes)
-    present = counts > 0
-    return float((hits[present] / counts[present]).mean())
+    return float(balanced_scores(proba, y)[0])
 
 
 def balanced_loss(proba, y):
@@ -164,20 +187,7 @@ def balanced_loss(proba, y):
     >>> round(balanced_loss(proba, torch.tensor([0, 0, 1])), 4)
     0.0625
     """
-    n_classes = proba.shape[1]
-    target = torch.nn.functional.one_hot(y, n_classes).to(proba.dtype)
-    per_row = (proba - target).pow(2).mean(dim=1)
-    counts = torch.bincount(y, minlength=n_classes)
-    sums = torch.zeros(n_classes, dtype=per_row.dtype, device=per_row.device)
-    sums.index_add_(0, y, per_row)
-    present = counts > 0
-    return float((sums[present] / counts[present]).mean())
-
-
-def validation_score(proba, y):
-    """What early stopping records at a check: ``(balanced accuracy, balanced
-    loss)`` of M's probabilities ``proba`` for the validation rows ``y``."""
-    return balanced_accuracy(proba, y), balanced_loss(proba, y)
+    return float(balanced_scores(proba, y)[1])
 
 
 def _training_state(module):
@@ -228,7 +238,9 @@ class EarlyStopping:
     ----------
     score : callable
         ``score()`` returns M's ``(balanced accuracy, balanced loss)`` on the
-        validation rows (:func:`validation_score`).
+        validation rows: a pair of floats, or a tensor of the two
+        (:func:`balanced_scores`), which the training loop reads together
+        with its losses.
     modules : list of torch.nn.Module
         What to put back at the end: M, G and in image mode F.
     interval : int
@@ -268,16 +280,37 @@ class EarlyStopping:
         self._no_improvement = 0
         self.stopped = False
 
-    def should_stop(self, n_iter):
-        """After ``n_iter`` iterations: check if due, and say whether to stop."""
-        if n_iter % self.interval:
+    def due(self, n_iter):
+        """Whether a check is due after ``n_iter`` iterations."""
+        return n_iter % self.interval == 0
+
+    def next_check(self, n_iter):
+        """Iterations played at the first check after ``n_iter``."""
+        return (n_iter // self.interval + 1) * self.interval
+
+    def needs_final_check(self, n_iter):
+        """Whether :meth:`finish` after ``n_iter`` iterations checks the last
+        networks (no check saw them)."""
+        return not self.iterations or self.iterations[-1] != n_iter
+
+    def should_stop(self, n_iter, measured=None):
+        """After ``n_iter`` iterations: check if due, and say whether to stop.
+
+        ``measured`` is the check's ``(accuracy, loss)`` if the caller has
+        already read them (``score()`` is called otherwise).
+        """
+        if not self.due(n_iter):
             return False
-        self._check(n_iter)
+        self._check(n_iter, measured)
         self.stopped = self._no_improvement > self.n_iter_no_change
         return self.stopped
 
-    def _check(self, n_iter):
-        score, loss = self.score()
+    def _check(self, n_iter, measured=None):
+        if measured is None:
+            measured = self.score()
+            if isinstance(measured, torch.Tensor):
+                measured = measured.tolist()
+        score, loss = measured
         self.scores.append(score)
         self.losses.append(loss)
         self.iterations.append(n_iter)
@@ -292,10 +325,11 @@ class EarlyStopping:
             self._best_loss = loss
             self._best_state = [_training_state(m) for m in self.modules]
 
-    def finish(self, n_iter):
+    def finish(self, n_iter, measured=None):
         """At the end of training, after ``n_iter`` iterations: check the last
         networks if no check saw them (``max_iter`` or ``max_time`` ended
         training between checks), then put back the best check's.
+        ``measured`` is that check's ``(accuracy, loss)`` if already read.
 
         Warns
         -----
@@ -314,8 +348,8 @@ class EarlyStopping:
                 NoValidationCheckWarning,
                 stacklevel=2,
             )
-        if not self.iterations or self.iterations[-1] != n_iter:
-            self._check(n_iter)
+        if self.needs_final_check(n_iter):
+            self._check(n_iter, measured)
         self.restore_best()
 
     def restore_best(self):

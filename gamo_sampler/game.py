@@ -33,7 +33,7 @@ from torch.nn import functional as F
 
 from .anchors import choose_anchors
 from .composites import CompositeAdam, PlayerOptimizer, SharedStepCounter
-from .early_stopping import EarlyStopping, check_interval, validation_score
+from .early_stopping import EarlyStopping, balanced_scores, check_interval
 from .networks import (
     ClassifierNet,
     ConvexGenerator,
@@ -47,7 +47,8 @@ HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
 # Iterations between two reads of the device, each a synchronisation on a GPU:
-# the check for NaN or infinite losses and the progress report share one read.
+# the check for NaN or infinite losses, the progress report and early stopping's
+# validation check share one read.
 DIVERGENCE_CHECK_EVERY = 50
 
 
@@ -128,22 +129,39 @@ def check_finite_losses(history, start, stop, players, learning_rate):
     )
 
 
-def read_losses(history, start, stop, players, learning_rate):
+def read_losses(history, start, stop, players, learning_rate, extra=None):
     """Check ``history[start:stop]`` for divergence, as :func:`check_finite_losses`
     does, and return the losses of its last row, in one read of the device.
+
+    Parameters
+    ----------
+    history : torch.Tensor of shape (max_iter, 3)
+        The losses so far.
+    start, stop : int
+        The rows not checked yet; ``start < stop``.
+    players : list of int
+        History columns of the players that play.
+    learning_rate : float
+        For the error message.
+    extra : torch.Tensor of shape (m,), optional
+        More values to read in the same read (early stopping's check).
 
     Returns
     -------
     losses : dict of str to float
         The finite losses of iteration ``stop - 1``, by player.
+    extra : list of float or None
+        The values of ``extra``.
     """
     window = history[start:stop]
     finite = torch.isfinite(window[:, players]).all().to(window.dtype)
-    values = torch.cat([finite.view(1), window[-1]]).tolist()
+    parts = [finite.view(1), window[-1]] + ([] if extra is None else [extra])
+    values = torch.cat(parts).tolist()
     if not values[0]:
         check_finite_losses(history, start, stop, players, learning_rate)
-    losses = zip(HISTORY_KEYS, values[1:], strict=True)
-    return {key: value for key, value in losses if np.isfinite(value)}
+    losses = zip(HISTORY_KEYS, values[1:4], strict=True)
+    losses = {key: value for key, value in losses if np.isfinite(value)}
+    return losses, None if extra is None else values[4:]
 
 
 def mse(output, target):
@@ -484,13 +502,14 @@ def train_loop(
         ``(n_samples, n_features)``: the data itself, or in image mode the
         features of the images once F has trained for the epoch.
     progress : callable, optional
-        ``progress(iteration, losses)`` every ``DIVERGENCE_CHECK_EVERY``
-        iterations and at the last, with the finite losses of that iteration
-        (read with the divergence check, so it costs no further read of the
-        device).
+        ``progress(iteration, losses)`` at every read of the device (every
+        ``DIVERGENCE_CHECK_EVERY`` iterations, :func:`read_due`) and at the
+        last, with the finite losses of that iteration (read with the
+        divergence check, so it costs no further read of the device).
     early_stopping : EarlyStopping, optional
         Checks M on held-out rows and says when to stop; when the loop ends it
         checks the last players too, and puts back those of its best check.
+        Each check is read with the losses, in the same read of the device.
 
     Returns
     -------
@@ -512,8 +531,18 @@ def train_loop(
     )
     deadline = None if config.max_time is None else time.monotonic() + config.max_time
     lr = config.learning_rate
+    early = early_stopping
     it = checked = 0
     stop = False
+
+    def read(measured=None):
+        nonlocal checked
+        losses, values = read_losses(history, checked, it, playing, lr, measured)
+        checked = it
+        if progress is not None:
+            progress(it - 1, losses)
+        return values
+
     while it < config.max_iter and not stop:
         if it and deadline is not None and time.monotonic() > deadline:
             break
@@ -522,27 +551,38 @@ def train_loop(
         for start in range(0, n_samples, batch_size):
             if it == config.max_iter:
                 break
-            if it and it % DIVERGENCE_CHECK_EVERY == 0:
-                losses = read_losses(history, checked, it, playing, lr)
-                checked = it
-                if progress is not None:
-                    progress(it - 1, losses)
             if it and deadline is not None and time.monotonic() > deadline:
                 break
             batch = order[start : start + batch_size]
             play_iteration(players, rows[batch], y[batch], history[it])
             it += 1
-            if early_stopping is not None and early_stopping.should_stop(it):
-                stop = True
-                break
-    if it > checked:
-        losses = read_losses(history, checked, it, playing, lr)
-        if progress is not None:
-            progress(it - 1, losses)
-    if early_stopping is not None:
-        early_stopping.finish(it)
+            if early is not None and early.due(it):
+                # The validation check is read with the losses: one read.
+                stop = early.should_stop(it, read(early.score()))
+                if stop:
+                    break
+            elif it < config.max_iter and read_due(it, checked, early):
+                # (The last iteration's read comes after the loop, with the
+                # last networks' check.)
+                read()
+    final = early is not None and early.needs_final_check(it)
+    measured = read(early.score() if final else None) if it > checked else None
+    if early is not None:
+        early.finish(it, measured)
     history = history[:it].cpu().numpy().astype(np.float64)
     return dict(zip(HISTORY_KEYS, history.T, strict=True)), it
+
+
+def read_due(it, checked, early_stopping):
+    """Whether the loop reads its losses after ``it`` iterations, the last read
+    having been after ``checked``: every ``DIVERGENCE_CHECK_EVERY`` iterations,
+    except when early stopping's next check, which reads them too, comes
+    sooner than ``DIVERGENCE_CHECK_EVERY`` after this read."""
+    if it - checked < DIVERGENCE_CHECK_EVERY:
+        return False
+    if early_stopping is None:
+        return True
+    return early_stopping.next_check(it) - it >= DIVERGENCE_CHECK_EVERY
 
 
 def early_stopping_for(players, config, n_rows, validation, features=None, keep=()):
@@ -571,7 +611,7 @@ def early_stopping_for(players, config, n_rows, validation, features=None, keep=
     def score():
         with torch.no_grad():
             rows = X_val if features is None else features(X_val)
-            return validation_score(classify(players.classifier, rows), y_val)
+            return balanced_scores(classify(players.classifier, rows), y_val)
 
     modules = [m for m in (players.classifier, players.generator) if m is not None]
     return EarlyStopping(

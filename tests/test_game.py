@@ -304,14 +304,23 @@ class HostReads(TorchDispatchMode):
 
 
 @pytest.mark.usefixtures("one_torch_thread")
-@pytest.mark.parametrize("with_progress", [False, True])
-def test_at_most_one_host_read_per_50_iterations(with_progress, monkeypatch):
+@pytest.mark.parametrize(
+    "with_progress, early_stopping", [(False, False), (True, False), (True, True)]
+)
+def test_at_most_one_host_read_per_50_iterations(
+    with_progress, early_stopping, monkeypatch
+):
     rng = np.random.default_rng(0)
-    X = torch.as_tensor(rng.normal(size=(200, 5)), dtype=torch.float32)
-    y = torch.as_tensor([0] * 120 + [1] * 50 + [2] * 30)
+    # 4,000 rows: early stopping checks once per epoch, every 125 iterations.
+    n_rows = 4000 if early_stopping else 200
+    X = torch.as_tensor(rng.normal(size=(n_rows, 5)), dtype=torch.float32)
+    y = torch.as_tensor(np.repeat([0, 1, 2], np.array([120, 50, 30]) * n_rows // 200))
     config = GameConfig(
-        max_iter=100, hidden_layer_sizes=(8,), generator_hidden_sizes=(8, 4)
+        max_iter=300 if early_stopping else 100,
+        hidden_layer_sizes=(8,),
+        generator_hidden_sizes=(8, 4),
     )
+    validation = (X[:30], y[:30]) if early_stopping else None
     reports = []
     reads = HostReads(monkeypatch)
     # Count the training loop's reads only, not the set-up's or the result's.
@@ -323,9 +332,18 @@ def test_at_most_one_host_read_per_50_iterations(with_progress, monkeypatch):
 
     monkeypatch.setattr(game, "train_loop", counted_loop)
     progress = (lambda it, losses: reports.append(it)) if with_progress else None
-    play_game(X, y, 3, np.array([0, 70, 90]), config, 0, torch.device("cpu"), progress)
-    # One read per 50 iterations (the last at the end), and the history copied
-    # out once.
+    deficits = np.bincount(y.numpy()).max() - np.bincount(y.numpy())
+    result = play_game(
+        X, y, 3, deficits, config, 0, torch.device("cpu"), progress, validation
+    )
+    # One read per 50 iterations (the last at the end, with the check of the
+    # last networks), and the history copied out once.
     assert reads.count <= config.max_iter // 50 + 1
-    if with_progress:
+    if early_stopping:
+        # Checks after 125 and 250 iterations, each read with the losses;
+        # the reads before them that would come less than 50 iterations
+        # ahead are left out.
+        assert result.early_stopping.iterations == [125, 250, 300]
+        assert reports == [49, 124, 174, 249, 299]
+    elif with_progress:
         assert reports == [49, 99]

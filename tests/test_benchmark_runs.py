@@ -420,6 +420,7 @@ def test_from_results_writes_the_rank_tests_and_the_ranks_by_table_traits(tmp_pa
     text = (tmp_path / "statistics.md").read_text()
     assert "Rank tests on ACSA over 4 datasets" in text
     assert "A GAMO model has the best ACSA of all models on 4 of 4 datasets" in text
+    assert "shares the best with another model on 0." in text
     by_trait = pd.read_csv(tmp_path / "ranks_by_trait.csv")
     # "mine" is no registry's dataset: its traits are unknown, so the groups
     # hold the other three.

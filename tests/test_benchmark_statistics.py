@@ -125,12 +125,14 @@ def test_ranks_by_trait_leave_out_datasets_without_traits():
     assert ranks_by_trait(summary_of(scores), traits.iloc[:2]).empty
 
 
-def test_gamo_firsts_name_the_datasets_where_a_gamo_model_is_best_or_tied():
+def test_gamo_firsts_name_the_datasets_where_a_gamo_model_is_best():
     scores = {
         "won": {"GAMO": 0.9, "GAMOClassifier": 0.7, "x": 0.8},
         "joint": {"GAMO": 0.6, "GAMOClassifier": 0.9, "x": 0.8},
+        "both": {"GAMO": 0.9, "GAMOClassifier": 0.9, "x": 0.8},
         "tied": {"GAMO": 0.8001, "GAMOClassifier": 0.7, "x": 0.8},
         "lost": {"GAMO": 0.7, "GAMOClassifier": 0.7, "x": 0.8},
     }
-    firsts, n_datasets = gamo_firsts(summary_of(scores))
-    assert sorted(firsts) == ["joint", "tied", "won"] and n_datasets == 4
+    alone, tied, n_datasets = gamo_firsts(summary_of(scores))
+    assert sorted(alone) == ["both", "joint", "won"]
+    assert tied == ["tied"] and n_datasets == 5

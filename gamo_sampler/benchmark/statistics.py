@@ -264,21 +264,29 @@ def ranks_by_trait(summary, traits, metric="balanced_accuracy", *, n_groups=3):
 
 def gamo_firsts(summary, metric="balanced_accuracy"):
     """The complete datasets on which a GAMO model has the best mean
-    ``metric`` of all models (ties to three decimals included).
+    ``metric`` of all models: alone, or tied (to three decimals) with a model
+    that is not GAMO's.
 
     Returns
     -------
-    firsts : list of str
+    alone, tied : list of str
+        The datasets where a GAMO model is first alone (GAMO models tied with
+        each other count as alone), and where it shares first place with
+        another model.
     n_datasets : int
         The number of complete datasets.
     """
     scores = score_matrix(summary, metric)
     gamo = [model for model in _gamo_models(summary) if model in scores]
+    others = [model for model in scores if model not in gamo]
     if not gamo:
-        return [], len(scores)
-    best = _ranks(scores)[gamo].min(axis=1)
-    top = _ranks(scores).min(axis=1)
-    return best.index[best == top].tolist(), len(scores)
+        return [], [], len(scores)
+    rounded = scores.round(TIE_DIGITS)
+    best_gamo = rounded[gamo].max(axis=1)
+    best_other = rounded[others].max(axis=1)
+    alone = best_gamo.index[best_gamo > best_other].tolist()
+    tied = best_gamo.index[best_gamo == best_other].tolist()
+    return alone, tied, len(scores)
 
 
 def draw_cd_diagram(tests, path, *, metric="balanced_accuracy", title=None):

@@ -353,12 +353,15 @@ def statistics_report(
             "",
             format_table(header, rows, markdown=True),
         ]
-    if firsts is not None and comparisons is not None and len(comparisons):
-        names, n_datasets = firsts
+    if firsts is not None and len(comparisons):
+        alone, tied, n_datasets = firsts
         lines += [
             "",
-            f"A GAMO model has the best {short} of all models on {len(names)} of "
-            f"{n_datasets} datasets" + (f": {', '.join(names)}." if names else "."),
+            f"A GAMO model has the best {short} of all models on {len(alone)} of "
+            f"{n_datasets} datasets"
+            + (f" ({', '.join(alone)})" if alone else "")
+            + f", and shares the best with another model on {len(tied)}"
+            + (f" ({', '.join(tied)})." if tied else "."),
         ]
     if by_trait is not None and len(by_trait):
         gamo = list(dict.fromkeys(comparisons["gamo"])) if len(comparisons) else []

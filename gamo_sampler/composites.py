@@ -172,21 +172,24 @@ class PlayerOptimizer:
     """
 
     def __init__(self, module, learning_rate, counter):
-        self.params = list(module.parameters())
-        self.optimizer = FusedAdam(self.params)
+        # The parameters in one flat tensor, and their gradients in another,
+        # so that Adam's step is one kernel over one tensor.
+        params = list(module.parameters())
+        flat = _flatten_(params)
+        self.optimizer = FusedAdam([flat])
         self.learning_rate = learning_rate
         self.counter = counter
         self.steps = 0
-        # Where the backward pass, taken by hand, writes the gradients.
-        self.grads = [torch.zeros_like(p) for p in self.params]
+        # Where the backward pass, taken by hand, writes the gradients: views
+        # shaped as the parameters.
+        self.flat_grad = torch.zeros_like(flat)
+        self.grads = _views(self.flat_grad, params)
 
-    def step(self, grads=None):
-        """One Adam step on ``grads``, one per parameter (``self.grads`` by
-        default)."""
+    def step(self):
+        """One Adam step on the gradients written into ``self.grads``."""
         self.steps += 1
         scale = self.counter.scale(self.steps)
-        grads = self.grads if grads is None else grads
-        self.optimizer.step(grads, self.learning_rate * scale)
+        self.optimizer.step([self.flat_grad], self.learning_rate * scale)
 
 
 class CompositeAdam:
@@ -357,9 +360,25 @@ def _flatten_(params):
     kept), and return the flat tensor."""
     params = list(params)
     flat = torch.cat([p.detach().reshape(-1) for p in params])
-    offset = 0
+    for param, view in zip(params, _views(flat, params), strict=True):
+        param.data = view
+    return flat
+
+
+def own_storage_(module):
+    """Give each parameter of ``module`` a storage of its own again, after
+    training moved them into one flat tensor: pickled, each view would carry
+    the whole flat tensor with it."""
+    for param in module.parameters():
+        param.data = param.data.clone()
+    return module
+
+
+def _views(flat, params):
+    """Views of ``flat``, one shaped as each of ``params``, in order."""
+    views, offset = [], 0
     for param in params:
         size = param.numel()
-        param.data = flat[offset : offset + size].view_as(param)
+        views.append(flat[offset : offset + size].view_as(param))
         offset += size
-    return flat
+    return views

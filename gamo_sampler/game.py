@@ -32,7 +32,12 @@ import torch
 from torch.nn import functional as F
 
 from .anchors import choose_anchors
-from .composites import CompositeAdam, PlayerOptimizer, SharedStepCounter
+from .composites import (
+    CompositeAdam,
+    PlayerOptimizer,
+    SharedStepCounter,
+    own_storage_,
+)
 from .early_stopping import EarlyStopping, balanced_scores, check_interval
 from .networks import (
     ClassifierNet,
@@ -300,7 +305,7 @@ def classifier_update(players, x, labels):
     logits, inputs = classifier.forward_saved(x)
     with torch.no_grad():
         proba = torch.softmax(logits, dim=1)
-        target = players.eye[labels]
+        target = players.eye.index_select(0, labels)
         loss = mse(proba, target)
         grad = torch.ops.aten.mse_loss_backward(players.one, proba, target, 1)
         grad = torch._softmax_backward_data(grad, proba, 1, proba.dtype)
@@ -462,7 +467,8 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     x_fake, g_rows, saved = convex_generator.fakes_and_training_rows(
         draws.fake_z, draws.fake_index, draws.z, g_opt.running_weights
     )
-    y_fake = convex_generator.class_codes[to_device(draws.fake_index, eye.device)]
+    fake_index = to_device(draws.fake_index, eye.device)
+    y_fake = convex_generator.class_codes.index_select(0, fake_index)
     classifier_update(players, x_fake, y_fake)
     if discriminator is not None:
         d_fake = discriminator_update(players, x_fake, y_fake, draws.fake_noise)
@@ -623,6 +629,14 @@ def early_stopping_for(players, config, n_rows, validation, features=None, keep=
     )
 
 
+def release(*nets):
+    """The trained networks, on the CPU in evaluation mode, each parameter in
+    a storage of its own (the optimizers flattened them); None are skipped."""
+    for net in nets:
+        if net is not None:
+            own_storage_(net.cpu().eval())
+
+
 def play_game(
     X, y, n_classes, deficits, config, seed, device, progress=None, validation=None
 ):
@@ -671,9 +685,7 @@ def play_game(
     history, n_iter = train_loop(
         players, y, config, host_rng, lambda: X, progress, early
     )
-    for net in (classifier, convex_generator):
-        if net is not None:
-            net.cpu().eval()
+    release(classifier, convex_generator)
     return GameResult(
         classifier=classifier,
         generator=convex_generator,

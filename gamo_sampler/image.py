@@ -36,6 +36,7 @@ from .game import (
     build_networks,
     early_stopping_for,
     mse,
+    release,
     resolve_device,
     train_loop,
 )
@@ -416,9 +417,7 @@ def play_image_game(
         refresh_anchors(
             players.generator, extract_features(extractor, images), anchor_index
         )
-    for net in (players.classifier, players.generator, extractor):
-        if net is not None:
-            net.cpu().eval()
+    release(players.classifier, players.generator, extractor)
     return ImageGameResult(
         classifier=players.classifier,
         generator=players.generator,

@@ -161,7 +161,7 @@ class DiscriminatorNet(ManualMLP):
 
     def inputs(self, x, labels):
         """The network's input: ``[x, one_hot(labels)]``."""
-        one_hot = self.one_hot[labels]
+        one_hot = self.one_hot.index_select(0, labels)
         if one_hot.dtype != x.dtype:
             one_hot = one_hot.to(x.dtype)
         return torch.cat([x, one_hot], dim=1)
@@ -502,7 +502,7 @@ class ConvexGenerator(nn.Module):
         """The cTMU: map noise and generator-class indices to transient vectors
         (BatchNorm in the module's mode, or in inference mode if ``inference``,
         which spares switching every submodule's mode back and forth)."""
-        one_hot = self.class_one_hot[class_index].to(z.dtype)
+        one_hot = self.class_one_hot.index_select(0, class_index).to(z.dtype)
         h = torch.cat([z, one_hot], dim=1)
         for linear, norm in zip(self.linears, self.norms, strict=True):
             h = torch.relu(linear(h))

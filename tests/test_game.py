@@ -347,3 +347,18 @@ def test_at_most_one_host_read_per_50_iterations(
         assert reports == [49, 124, 174, 249, 299]
     elif with_progress:
         assert reports == [49, 99]
+
+
+def test_trained_networks_keep_a_storage_per_parameter():
+    # Training moves each network's parameters into one flat tensor; pickled,
+    # a view would carry the whole of it.
+    rng = np.random.default_rng(0)
+    X = torch.as_tensor(rng.normal(size=(40, 3)), dtype=torch.float32)
+    y = torch.as_tensor([0] * 30 + [1] * 10)
+    config = GameConfig(
+        max_iter=3, hidden_layer_sizes=(8,), generator_hidden_sizes=(8,)
+    )
+    result = play_game(X, y, 2, np.array([0, 20]), config, 0, torch.device("cpu"))
+    for net in (result.classifier, result.generator):
+        storages = [p.untyped_storage().data_ptr() for p in net.parameters()]
+        assert len(set(storages)) == len(storages)

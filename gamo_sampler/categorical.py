@@ -203,13 +203,16 @@ def validate_mixed_input(estimator, X, y, categorical, reset=True):
         )
     frame = X if hasattr(X, "iloc") else None
     if frame is not None:
-        # Sparse columns of a DataFrame are read dense, as their values.
-        dense = {
-            name: dtype.subtype
-            for name, dtype in frame.dtypes.items()
-            if str(dtype).startswith("Sparse[")
-        }
-        X = frame = frame.astype(dense) if dense else frame
+        # Sparse columns of a DataFrame are read dense, as their values. Column
+        # by column, by position: before pandas 2, astype to the subtype kept a
+        # column sparse.
+        dtypes = [str(dtype) for dtype in frame.dtypes]
+        positions = [i for i, dtype in enumerate(dtypes) if dtype.startswith("Sparse[")]
+        if positions:
+            frame = frame.copy()
+            for i in positions:
+                frame.isetitem(i, frame.iloc[:, i].sparse.to_dense().to_numpy())
+        X = frame
     else:
         if not (hasattr(X, "dtype") and X.dtype.kind in "bf"):
             # Keep the type of each category: a list or object array of mixed

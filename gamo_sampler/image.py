@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from .anchors import choose_anchors
-from .composites import adam
+from .composites import FusedAdam
 from .early_stopping import EarlyStopping
 from .game import (
     Players,
@@ -42,8 +42,10 @@ from .game import (
 )
 from .networks import LEAKY_SLOPE, init_glorot_
 
-# Images per forward pass when features are computed without gradients.
-FEATURE_CHUNK = 1024
+# Images per forward pass when features are computed without gradients: the
+# reference F's maps of 128 28x28 images (13 MB for the first convolution) stay
+# in the cache, and its features came 1.85x faster than by 1,024 (same bits).
+FEATURE_CHUNK = 128
 
 
 class ConvFeatures(nn.Module):
@@ -82,10 +84,10 @@ class ConvFeatures(nn.Module):
         self.n_features = n_features
         self.net = nn.Sequential(
             nn.Conv2d(n_channels, channels, kernel_size, padding="same"),
-            nn.LeakyReLU(LEAKY_SLOPE),
+            nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
             nn.AvgPool2d(2, ceil_mode=True),
             nn.Conv2d(channels, channels, kernel_size, padding="same"),
-            nn.LeakyReLU(LEAKY_SLOPE),
+            nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
             nn.AvgPool2d(2, ceil_mode=True),
             nn.Flatten(),
             nn.Linear(channels * height * width, n_features),
@@ -253,17 +255,35 @@ def extract_features(extractor, images, chunk=FEATURE_CHUNK):
 
 
 def train_features_epoch(
-    extractor, classifier, images, targets, optimizer, batch_size, rng
+    extractor, classifier, images, targets, optimizer, learning_rate, batch_size, rng
 ):
     """The prologue's F step: one shuffled epoch of F through the frozen M.
 
     The loss is the MSE between ``M(F(x))`` and ``targets`` (the one-hot labels
     of the real images); only F's parameters receive gradients.
 
+    Parameters
+    ----------
+    extractor, classifier : torch.nn.Module
+        F, trained in place, and M.
+    images : torch.Tensor of shape (n, C, H, W)
+        The real images.
+    targets : torch.Tensor of shape (n, n_classes)
+        Their one-hot labels.
+    optimizer : FusedAdam
+        Adam over F's parameters that require a gradient, in their order.
+    learning_rate : float
+        Adam's learning rate.
+    batch_size : int
+        Images per step.
+    rng : torch.Generator
+        Source of the epoch's order.
+
     Returns
     -------
-    loss : float
-        Mean loss over the epoch's batches.
+    loss : torch.Tensor
+        Mean loss over the epoch's batches, a scalar on the images' device
+        (not read, so that the epoch does not wait for the device).
     """
     params = [p for p in extractor.parameters() if p.requires_grad]
     order = torch.randperm(len(images), generator=rng).to(images.device)
@@ -272,14 +292,14 @@ def train_features_epoch(
     n_batches = 0
     for start in range(0, len(images), batch_size):
         batch = order[start : start + batch_size]
-        loss = mse(classifier(extractor(images[batch])), targets[batch])
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward(inputs=params)
-        optimizer.step()
+        x = images.index_select(0, batch)
+        loss = mse(classifier(extractor(x)), targets.index_select(0, batch))
+        grads = torch.autograd.grad(loss, params)
+        optimizer.step(grads, learning_rate)
         total += loss.detach()
         n_batches += 1
     extractor.eval()
-    return float(total) / max(n_batches, 1)
+    return total / max(n_batches, 1)
 
 
 def class_anchors(convex_generator, class_index):
@@ -379,7 +399,7 @@ def play_image_game(
     )
     class_sizes = torch.bincount(y, minlength=n_classes).cpu().numpy()
     players = Players(*nets, deficits, class_sizes, config, (host_rng, device_rng))
-    f_opt = adam(extractor.parameters(), config.learning_rate)
+    f_opt = FusedAdam(p for p in extractor.parameters() if p.requires_grad)
 
     feature_history = []
 
@@ -392,6 +412,7 @@ def play_image_game(
                 images,
                 players.eye[y],
                 f_opt,
+                config.learning_rate,
                 config.batch_size,
                 host_rng,
             )
@@ -423,11 +444,18 @@ def play_image_game(
         generator=players.generator,
         feature_extractor=extractor,
         history=history,
-        feature_history=np.asarray(feature_history, dtype=np.float64),
+        feature_history=read_all(feature_history),
         n_iter=n_iter,
         anchor_index=[rows.cpu().numpy() for rows in anchor_index],
         early_stopping=early,
     )
+
+
+def read_all(values):
+    """Scalar tensors as a float64 array, in one read of the device."""
+    if not values:
+        return np.empty(0)
+    return torch.stack(values).cpu().numpy().astype(np.float64)
 
 
 def train_images(estimator, images, y_codes, classes, deficits, seed):

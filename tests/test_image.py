@@ -10,6 +10,7 @@ from sklearn.base import clone
 from torch import nn
 
 from gamo_sampler import GAMO2PixSampler, GAMOClassifier
+from gamo_sampler.composites import FusedAdam
 from gamo_sampler.gamo2pix import (
     ImageDecoder,
     kl_divergence,
@@ -139,17 +140,28 @@ def test_feature_epoch_trains_f_through_a_frozen_classifier(fitted, images):
     classifier = pickle.loads(pickle.dumps(fitted.classifier_))
     m_before = [p.detach().clone() for p in classifier.parameters()]
     f_before = [p.detach().clone() for p in extractor.parameters()]
-    optimizer = torch.optim.Adam(extractor.parameters(), lr=1e-2)
+    optimizer = FusedAdam(extractor.parameters())
     targets = torch.eye(3)[torch.as_tensor(y)]
     scaled = torch.as_tensor(fitted.standardizer_.transform(X))
     train_features_epoch(
-        extractor, classifier, scaled, targets, optimizer, 16, torch.Generator()
+        extractor, classifier, scaled, targets, optimizer, 1e-2, 16, torch.Generator()
     )
     for before, p in zip(m_before, classifier.parameters(), strict=True):
         assert torch.equal(before, p) and p.grad is None
     assert any(
         not torch.equal(b, p)
         for b, p in zip(f_before, extractor.parameters(), strict=True)
+    )
+
+
+def test_features_do_not_depend_on_the_chunk_size():
+    # Chunks are sized for the cache (FEATURE_CHUNK); each image's features
+    # are its own, within rounding (the kernels may differ by batch size).
+    extractor = ConvFeatures((1, 28, 28), n_features=16).eval()
+    images = torch.rand(300, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(
+        extract_features(extractor, images, chunk=7),
+        extract_features(extractor, images, chunk=1024),
     )
 
 

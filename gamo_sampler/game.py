@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from .anchors import choose_anchors
 from .composites import (
@@ -51,6 +50,8 @@ from .sparse_rows import SparseRows, rows_per_chunk
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
+# torch's code for reduction="mean".
+MEAN = 1
 # Iterations between two reads of the device, each a synchronisation on a GPU:
 # the check for NaN or infinite losses, the progress report and early stopping's
 # validation check share one read.
@@ -170,8 +171,9 @@ def read_losses(history, start, stop, players, learning_rate, extra=None):
 
 
 def mse(output, target):
-    """Keras' ``mean_squared_error``: mean over outputs, then over the batch."""
-    return F.mse_loss(output, target)
+    """Keras' ``mean_squared_error``: mean over outputs, then over the batch
+    (``F.mse_loss``'s kernel, without its Python wrapper's broadcast)."""
+    return torch.ops.aten.mse_loss(output, target, MEAN)
 
 
 def build_networks(
@@ -307,7 +309,7 @@ def classifier_update(players, x, labels):
         proba = torch.softmax(logits, dim=1)
         target = players.eye.index_select(0, labels)
         loss = mse(proba, target)
-        grad = torch.ops.aten.mse_loss_backward(players.one, proba, target, 1)
+        grad = torch.ops.aten.mse_loss_backward(players.one, proba, target, MEAN)
         grad = torch._softmax_backward_data(grad, proba, 1, proba.dtype)
     classifier.backward_saved(inputs, grad, players.m_opt.grads)
     players.m_opt.step()
@@ -322,7 +324,7 @@ def discriminator_update(players, x, labels, target):
     with torch.no_grad():
         realness = torch.sigmoid(logits).squeeze(1)
         loss = mse(realness, target)
-        grad = torch.ops.aten.mse_loss_backward(players.one, realness, target, 1)
+        grad = torch.ops.aten.mse_loss_backward(players.one, realness, target, MEAN)
         grad = torch.ops.aten.sigmoid_backward(grad, realness).unsqueeze(1)
     discriminator.backward_saved(inputs, grad, players.d_opt.grads)
     players.d_opt.step()

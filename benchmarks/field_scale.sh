@@ -9,7 +9,9 @@
 #   benchmarks/field_scale.sh auto     GAMO and the MLP at the estimators' own
 #       schedule (max_iter='auto'), one repetition.
 #   benchmarks/field_scale.sh peers    the installed peers of the `peers` extra
-#       (G-SMOTE, k-means SMOTE, smote-variants, CTGAN), one repetition.
+#       (G-SMOTE, k-means SMOTE, smote-variants, CTGAN) beside the core
+#       over-samplers and GAMOClassifier, one repetition: a folder of its own,
+#       with its own rank statistics.
 #
 # Resumable: finished splits are in results.csv; run the same line again and it
 # skips them. OUT overrides the folder, JOBS the worker processes (default 2);
@@ -28,8 +30,8 @@ auto)
         --classifiers mlp logreg forest hgb gamo --max-iter auto --seeds 0 \
         --output-dir "${OUT:-docs/_static/results/common-auto}" "$@" ;;
 peers)
-    exec gamo-benchmark "${common[@]}" --samplers none peers \
-        --classifiers mlp logreg forest hgb --seeds 0 \
+    exec gamo-benchmark "${common[@]}" --samplers all \
+        --classifiers mlp logreg forest hgb gamo --seeds 0 \
         --output-dir "${OUT:-docs/_static/results/common-peers}" "$@" ;;
 *)
     echo "usage: $0 [main|auto|peers] [gamo-benchmark arguments]" >&2; exit 2 ;;

@@ -13,6 +13,7 @@ from gamo_sampler.benchmark.statistics import (
     rank_tests,
     ranks_by_trait,
 )
+from gamo_sampler.benchmark.tables import statistics_report
 
 pytest.importorskip("scikit_posthocs")
 
@@ -136,3 +137,16 @@ def test_gamo_firsts_name_the_datasets_where_a_gamo_model_is_best():
     alone, tied, n_datasets = gamo_firsts(summary_of(scores))
     assert sorted(alone) == ["both", "joint", "won"]
     assert tied == ["tied"] and n_datasets == 5
+
+
+def test_the_report_of_a_run_without_gamo_has_no_gamo_column():
+    scores = {f"t{i}": {"a": 0.9, "b": 0.8 + 0.02 * i, "c": 0.7} for i in range(6)}
+    summary = summary_of(scores)
+    traits = pd.DataFrame({"rows": range(100, 700, 100)}, index=list(scores))
+    text = statistics_report(
+        rank_tests(summary),
+        gamo_comparisons(summary),
+        by_trait=ranks_by_trait(summary, traits),
+        firsts=gamo_firsts(summary),
+    )
+    assert "| rows " in text and "GAMO" not in text

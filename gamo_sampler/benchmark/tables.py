@@ -249,7 +249,8 @@ def sampler_listing():
 def trait_ranks_table(by_trait, models, *, top=3):
     """:func:`~gamo_sampler.benchmark.statistics.ranks_by_trait` as a Markdown
     table per trait: for each group, its ``top`` models and the best of
-    ``models`` (the GAMO models), each with its mean rank.
+    ``models`` (the GAMO models; no such column when it is empty), each with
+    its mean rank.
 
     Examples
     --------
@@ -269,19 +270,24 @@ def trait_ranks_table(by_trait, models, *, top=3):
     blocks = []
     for trait, part in by_trait.groupby("trait", sort=False):
         header = [TRAITS[trait], "tables", *("first", "second", "third")[:top]]
-        header.append("best GAMO model (place)")
+        if models:
+            header.append("best GAMO model (place)")
         rows = []
         for group, members in part.groupby("group", sort=False):
             members = members.sort_values("place")
             leaders = members.head(top)
-            gamo = members[members["model"].isin(models)].iloc[0]
-            rows.append([
+            row = [
                 group, str(members["n_datasets"].iloc[0]),
                 *(f"{m} {r:.1f}" for m, r in zip(leaders["model"],
                                                  leaders["mean_rank"], strict=True)),
-                f"{gamo['model']} {gamo['mean_rank']:.1f} "
-                f"({gamo['place']} of {len(members)})",
-            ])  # fmt: skip
+            ]  # fmt: skip
+            if models:
+                gamo = members[members["model"].isin(models)].iloc[0]
+                row.append(
+                    f"{gamo['model']} {gamo['mean_rank']:.1f} "
+                    f"({gamo['place']} of {len(members)})"
+                )
+            rows.append(row)
         blocks.append(format_table(header, rows, markdown=True))
     return "\n\n".join(blocks)
 
@@ -368,8 +374,8 @@ def statistics_report(
         lines += [
             "",
             f"Mean ranks on {short} within thirds of the datasets by size, width "
-            "and imbalance (the three best models of each group, and the best "
-            "GAMO model with its place):",
+            "and imbalance (the three best models of each group"
+            + (", and the best GAMO model with its place):" if gamo else "):"),
             "",
             trait_ranks_table(by_trait, gamo),
         ]

@@ -573,21 +573,19 @@ class ConvexGenerator(nn.Module):
         grad = grad.view(k, n_judges * s, -1)
         if self.reordered:
             grad = grad.index_select(0, self.bucket_order)
-        taps, grad_t = [], [None] * len(self.buckets)
-        stop = len(grad)
+        taps, grad_t, start = [], [], 0
         with torch.no_grad():
-            # Last bucket first: the forward pass read its anchors last, so
-            # they are the likeliest to be still in the cache.
-            for b in reversed(range(len(self.buckets))):
-                bucket, (t_b, alpha) = self.buckets[b], saved.buckets[b]
-                start = stop - len(bucket.classes)
-                grad_alpha = bucket.combine_backward(grad[start:stop])
-                stop = start
+            for b, (bucket, (t_b, alpha)) in enumerate(
+                zip(self.buckets, saved.buckets, strict=True)
+            ):
+                k_b = len(bucket.classes)
+                grad_alpha = bucket.combine_backward(grad[start : start + k_b])
+                start += k_b
                 grad_logits = torch._softmax_backward_data(
                     grad_alpha, alpha, 2, alpha.dtype
                 )
                 taps.append(Tap(f"buckets.{b}", t_b, grad_logits))
-                grad_t[b] = torch.bmm(grad_logits, bucket.weight)
+                grad_t.append(torch.bmm(grad_logits, bucket.weight))
             grad_h = self._in_class_order(grad_t).view(-1, self.width)
             layers = list(zip(self.linears, self.norms, saved.layers, strict=True))
             for i in reversed(range(len(layers))):

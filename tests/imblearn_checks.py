@@ -1,4 +1,5 @@
-"""imbalanced-learn's ``parametrize_with_checks``, with its checks in a list."""
+"""The check suites' ``parametrize_with_checks`` decorators, with their checks
+in a list."""
 
 import pytest
 from imblearn.utils.estimator_checks import (
@@ -6,13 +7,18 @@ from imblearn.utils.estimator_checks import (
 )
 
 
-def parametrize_with_checks(estimators, **kwargs):
-    """imbalanced-learn's decorator, its checks collected into a list.
+def listed(mark):
+    """A check suite's ``parametrize`` mark with its checks collected into a list.
 
-    imbalanced-learn hands pytest a generator of checks, which pytest 9.2
-    deprecates (``PytestRemovedIn10Warning``: a non-Collection iterable passed to
-    ``parametrize``). The checks, ids and marks are the same.
+    imbalanced-learn, and scikit-learn before 1.7, hand pytest a generator of
+    checks, which pytest 9.2 deprecates (``PytestRemovedIn10Warning``: a
+    non-Collection iterable passed to ``parametrize``). The checks, ids and
+    marks are the same.
     """
-    mark = _parametrize_with_checks(estimators, **kwargs)
     names, values = mark.args
     return pytest.mark.parametrize(names, list(values), **mark.kwargs)
+
+
+def parametrize_with_checks(estimators, **kwargs):
+    """imbalanced-learn's decorator, its checks collected into a list."""
+    return listed(_parametrize_with_checks(estimators, **kwargs))

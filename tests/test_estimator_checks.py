@@ -1,5 +1,6 @@
 """scikit-learn's and imbalanced-learn's estimator check suites on both estimators."""
 
+from imblearn_checks import listed
 from imblearn_checks import (
     parametrize_with_checks as imblearn_parametrize_with_checks,
 )
@@ -32,7 +33,7 @@ ESTIMATORS = [
 ]
 
 
-@parametrize_with_checks(ESTIMATORS)
+@listed(parametrize_with_checks(ESTIMATORS))
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -23,6 +23,7 @@ Example
     python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 5
     python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 3 \
         --features --conv 564
+    python benchmarks/bench_iteration.py --features 64 784 --ops-by-name 12
 """
 
 import argparse
@@ -33,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -292,8 +294,9 @@ def _top_level(event):
 
 
 def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5, seed=0):
-    """ATen operations per iteration of ours: all of them, and the top-level ones
-    (the calls the Python code makes, not those inside other operations)."""
+    """ATen operations per iteration of ours: all of them, the top-level ones
+    (the calls the Python code makes, not those inside other operations), and
+    the top-level ones by name (a Counter of calls per iteration)."""
     from torch.profiler import ProfilerActivity, profile
 
     rngs = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed))
@@ -308,7 +311,23 @@ def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5, seed=0):
         for batch in batches[warmup:]:
             play_iteration(players, X[batch], y[batch], record)
     events = [e for e in prof.events() if e.name.startswith("aten::")]
-    return len(events) / n_iter, sum(map(_top_level, events)) / n_iter
+    top = [e.name for e in events if _top_level(e)]
+    by_name = Counter({name: n / n_iter for name, n in Counter(top).items()})
+    return len(events) / n_iter, len(top) / n_iter, by_name
+
+
+def ops_by_name(args):
+    """Print the top-level ATen operations of one iteration by name, most
+    frequent first, for each of ``--features`` (one thread)."""
+    torch.set_num_threads(1)
+    sizes = FMNIST_IR100_SIZES
+    for d in args.features:
+        X, y, deficits = random_problem(sizes, d)
+        config = GameConfig(max_iter=100)
+        _, top, by_name = aten_ops(X, y, len(sizes), deficits, config)
+        print(f"{d} features: {top:.0f} top-level ATen operations per iteration")
+        for name, n in by_name.most_common(args.ops_by_name):
+            print(f"  {n:6.1f}  {name}")
 
 
 def child(args):
@@ -328,7 +347,7 @@ def child(args):
     timed = [stamp for stamp in stamps if stamp[0] >= args.warmup]
     (i0, t0, f0, s0), (i1, t1, f1, s1) = timed[0], timed[-1]
     n = i1 - i0
-    ops, top_ops = aten_ops(X, y, len(sizes), deficits, config)
+    ops, top_ops, _ = aten_ops(X, y, len(sizes), deficits, config)
     print(
         json.dumps(
             {
@@ -536,6 +555,13 @@ def main(argv=None):
         default=0,
         help="with --fresh: also time conv fits of this many iterations",
     )
+    parser.add_argument(
+        "--ops-by-name",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N most frequent top-level ATen operations per iteration",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--conv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -543,6 +569,8 @@ def main(argv=None):
         return child(args)
     if args.conv_child:
         return conv_child(args)
+    if args.ops_by_name:
+        return ops_by_name(args)
     if args.fresh:
         return fresh(args)
     if args.threads:

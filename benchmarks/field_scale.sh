@@ -14,7 +14,9 @@
 #       with its own rank statistics.
 #
 # Resumable: finished splits are in results.csv; run the same line again and it
-# skips them. OUT overrides the folder, JOBS the worker processes (default 2);
+# skips them. To stop a run in the background, send SIGINT to its process group
+# (a shell without job control starts background jobs with SIGINT ignored: start
+# it after `set -m`) or SIGTERM, which loses only the splits in progress. OUT overrides the folder, JOBS the worker processes (default 2);
 # further arguments go to gamo-benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."

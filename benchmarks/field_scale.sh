@@ -11,7 +11,8 @@
 #   benchmarks/field_scale.sh peers    the installed peers of the `peers` extra
 #       (G-SMOTE, k-means SMOTE, smote-variants, CTGAN) beside the core
 #       over-samplers and GAMOClassifier, one repetition: a folder of its own,
-#       with its own rank statistics.
+#       with its own rank statistics. CTGAN trains for about 300 updates
+#       (--ctgan-epochs auto), which costs up to about ten times GAMO's fit.
 #
 # Resumable: finished splits are in results.csv; run the same line again and it
 # skips them. To stop a run in the background, send SIGINT to its process group
@@ -33,7 +34,7 @@ auto)
         --output-dir "${OUT:-docs/_static/results/common-auto}" "$@" ;;
 peers)
     exec gamo-benchmark "${common[@]}" --samplers all \
-        --classifiers mlp logreg forest hgb gamo --seeds 0 \
+        --classifiers mlp logreg forest hgb gamo --seeds 0 --ctgan-epochs auto \
         --output-dir "${OUT:-docs/_static/results/common-peers}" "$@" ;;
 *)
     echo "usage: $0 [main|auto|peers] [gamo-benchmark arguments]" >&2; exit 2 ;;

@@ -364,6 +364,20 @@ def test_max_iter_takes_auto_and_refuses_zero():
         BenchmarkConfig(max_iter="many")
 
 
+def test_ctgan_epochs_take_auto_and_refuse_zero():
+    from gamo_sampler.benchmark import build_parser, config_from_args
+
+    parse = build_parser().parse_args
+    assert config_from_args(parse([])).ctgan_epochs == 300
+    assert config_from_args(parse(["--ctgan-epochs", "auto"])).ctgan_epochs == "auto"
+    assert config_from_args(parse(["--ctgan-epochs", "7"])).ctgan_epochs == 7
+    with pytest.raises(SystemExit):
+        parse(["--ctgan-epochs", "0"])
+    for bad in ("many", 0, 2.5):
+        with pytest.raises(ValueError, match="ctgan_epochs must be an integer >= 1"):
+            BenchmarkConfig(ctgan_epochs=bad)
+
+
 def test_from_results_leaves_out_the_tables_of_an_unfinished_run(tmp_path):
     rows = [{**ROW, "dataset": d, "fold": f} for d in ("a", "b") for f in (0, 1)]
     rows = rows[:-1]  # table b has one split of two

@@ -31,6 +31,7 @@ from gamo_sampler.peers import (
     SmoteVariantsSampler,
     missing_requirements,
 )
+from gamo_sampler.peers.ctgan import auto_epochs
 from gamo_sampler.peers.smote_variants import _synthetic_rows
 
 CHEAP_CTGAN = dict(
@@ -251,11 +252,28 @@ def test_ctgan_grows_each_class_by_its_deficit(one_torch_thread):
     np.testing.assert_array_equal(X_res[: len(X)], X.astype(np.float32))
     assert set(sampler.n_relabelled_) == {1, 2}
     assert all(0 <= n <= 20 for n in sampler.n_relabelled_.values())
-    assert sampler.synthesizer_ is not None
+    assert sampler.synthesizer_ is not None and sampler.epochs_ == 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         again = CTGANSampler(**CHEAP_CTGAN).fit_resample(X.astype(np.float32), y)
     np.testing.assert_array_equal(again[0], X_res)  # seeded
+
+
+def test_ctgan_auto_epochs_give_about_300_updates(one_torch_thread):
+    # An epoch is max(rows // batch_size, 1) updates, so 300 epochs cost more
+    # the more rows a table has; "auto" keeps the updates at about 300.
+    assert [auto_epochs(n, 500) for n in (10, 999, 1000, 1499, 5148)] == [
+        300, 300, 150, 150, 30,
+    ]  # fmt: skip
+    assert auto_epochs(10**6, 500) == 1
+    pytest.importorskip("ctgan")
+    X, y = imbalanced(n_per_class=(150, 50), n_features=2)
+    sampler = CTGANSampler(**{**CHEAP_CTGAN, "epochs": "auto"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sampler.fit_resample(X, y)
+    assert sampler.epochs_ == 30  # 200 rows in batches of 20: 10 updates each
+    assert sampler.synthesizer_.loss_values["Epoch"].nunique() == 30
 
 
 def test_ctgan_batch_size_must_suit_pac():

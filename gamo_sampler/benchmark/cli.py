@@ -126,7 +126,7 @@ def build_parser():
         help="seeds, one repetition each (instead of --repeats).",
     )  # fmt: skip
     parser.add_argument(
-        "--max-iter", type=_max_iter, default=None,
+        "--max-iter", type=_positive_or_auto, default=None,
         help=f"iterations of GAMO and the MLP, or 'auto' (default "
         f"{default.max_iter}; the estimators' own default, 'auto', is 50 epochs "
         "within 2000 to 25000).",
@@ -137,9 +137,9 @@ def build_parser():
         "(default auto).",
     )  # fmt: skip
     parser.add_argument(
-        "--ctgan-epochs", type=int, default=None,
+        "--ctgan-epochs", type=_positive_or_auto, default=None,
         help=f"training epochs of the CTGAN peer (default {default.ctgan_epochs}, "
-        "CTGAN's own).",
+        "CTGAN's own), or 'auto': about 300 updates whatever the table's rows.",
     )  # fmt: skip
     parser.add_argument(
         "--protocol", default=default.protocol, choices=PROTOCOLS,
@@ -201,8 +201,8 @@ def build_parser():
     return parser
 
 
-def _max_iter(text):
-    """``--max-iter``: a positive integer, or 'auto' (the estimators' default)."""
+def _positive_or_auto(text):
+    """``--max-iter`` and ``--ctgan-epochs``: a positive integer, or 'auto'."""
     if text == "auto":
         return text
     try:

@@ -77,8 +77,10 @@ class BenchmarkConfig:
         small minority classes leave too few rows in a k-fold test part for
         G-mean to be stable (one error on a 2-row class zeroes it), and the
         balanced test set is the paper's protocol.
-    ctgan_epochs : int
-        Training epochs of the CTGAN peer (CTGAN's own default, 300).
+    ctgan_epochs : int or "auto"
+        Training epochs of the CTGAN peer (CTGAN's own default, 300);
+        ``"auto"`` gives it about 300 updates whatever the table's rows (see
+        :class:`~gamo_sampler.peers.CTGANSampler`).
     """
 
     datasets: tuple = ("digits",)
@@ -121,8 +123,13 @@ class BenchmarkConfig:
                 f"threads must be >= 0 (0 leaves the libraries' choice), got "
                 f"{self.threads}."
             )
-        if self.ctgan_epochs < 1:
-            raise ValueError(f"ctgan_epochs must be >= 1, got {self.ctgan_epochs}.")
+        if self.ctgan_epochs != "auto" and not (
+            isinstance(self.ctgan_epochs, int) and self.ctgan_epochs >= 1
+        ):
+            raise ValueError(
+                f"ctgan_epochs must be an integer >= 1 or 'auto', got "
+                f"{self.ctgan_epochs!r}."
+            )
         if self.protocol not in PROTOCOLS:
             raise ValueError(
                 f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}."

@@ -188,8 +188,8 @@ def make_sampler(
         Iterations of GAMOSampler's game.
     device : str, default="auto"
         Torch device of GAMOSampler and of CTGAN.
-    ctgan_epochs : int, default=300
-        Training epochs of the CTGAN peer (CTGAN's default).
+    ctgan_epochs : int or "auto", default=300
+        Training epochs of the CTGAN peer (CTGAN's default), or ``"auto"``.
     categorical : array-like of bool or None, default=None
         Which columns of the training rows are categorical, when some are:
         the rows are then a DataFrame whose categorical columns have a

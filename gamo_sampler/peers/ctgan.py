@@ -25,6 +25,9 @@ CLASS_COLUMN = "class"
 # most this many rounds and this many rows per row asked for.
 MAX_ROUNDS = 5
 MAX_DRAWS_PER_ROW = 50
+# Updates of ``epochs="auto"``: what CTGAN's default 300 epochs give a table of
+# fewer than two batches of rows, the small tables over-sampling is for.
+AUTO_UPDATES = 300
 
 
 class CTGANSampler(BaseOverSampler):
@@ -54,10 +57,13 @@ class CTGANSampler(BaseOverSampler):
         over-samplers.
     random_state : int, RandomState instance or None, default=None
         Seeds CTGAN's training and draws (numpy and torch).
-    epochs : int, default=300
+    epochs : int or "auto", default=300
         Passes over the training rows (CTGAN's default). An epoch is
         ``max(n_rows // batch_size, 1)`` updates, so a table smaller than
-        ``batch_size`` gets one update per epoch.
+        ``batch_size`` gets one update per epoch, and the cost of 300 epochs
+        grows with the rows. ``"auto"`` trains for about 300 updates whatever
+        the rows: ``max(1, round(300 / updates_per_epoch))`` epochs, which is
+        CTGAN's default on a table of fewer than ``2 * batch_size`` rows.
     batch_size : int, default=500
         Rows per update (CTGAN's default); a multiple of ``pac`` and even.
     embedding_dim : int, default=128
@@ -80,6 +86,8 @@ class CTGANSampler(BaseOverSampler):
     ----------
     sampling_strategy_ : dict
         Number of rows made for each class.
+    epochs_ : int
+        Epochs trained: ``epochs``, or those ``"auto"`` chose.
     synthesizer_ : ctgan.CTGAN
         The trained CTGAN; its class column holds ``"class_<i>"`` for the i-th
         class of ``np.unique(y)``.
@@ -103,7 +111,10 @@ class CTGANSampler(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "generator_dim": [tuple, list],
@@ -165,13 +176,18 @@ class CTGANSampler(BaseOverSampler):
             X.astype(np.float64), columns=[f"x{j}" for j in range(X.shape[1])]
         )
         table[CLASS_COLUMN] = codes[np.searchsorted(classes, y)]
+        self.epochs_ = (
+            auto_epochs(len(X), self.batch_size)
+            if self.epochs == "auto"
+            else int(self.epochs)
+        )
 
         model = ctgan.CTGAN(
             embedding_dim=self.embedding_dim,
             generator_dim=tuple(self.generator_dim),
             discriminator_dim=tuple(self.discriminator_dim),
             batch_size=self.batch_size,
-            epochs=self.epochs,
+            epochs=self.epochs_,
             pac=self.pac,
             enable_gpu=device.type == "cuda",
         )
@@ -211,6 +227,19 @@ class CTGANSampler(BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
+
+
+def auto_epochs(n_rows, batch_size):
+    """Epochs of about ``AUTO_UPDATES`` updates on ``n_rows`` training rows.
+
+    Examples
+    --------
+    >>> from gamo_sampler.peers.ctgan import auto_epochs
+    >>> auto_epochs(400, 500), auto_epochs(1200, 500), auto_epochs(5148, 500)
+    (300, 150, 30)
+    """
+    updates_per_epoch = max(n_rows // batch_size, 1)
+    return max(1, round(AUTO_UPDATES / updates_per_epoch))
 
 
 def _draw_class(model, code, n_samples):

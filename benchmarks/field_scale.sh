@@ -15,10 +15,11 @@
 #       (--ctgan-epochs auto), which costs up to about ten times GAMO's fit.
 #
 # Resumable: finished splits are in results.csv; run the same line again and it
-# skips them. To stop a run in the background, send SIGINT to its process group
-# (a shell without job control starts background jobs with SIGINT ignored: start
-# it after `set -m`) or SIGTERM, which loses only the splits in progress. OUT overrides the folder, JOBS the worker processes (default 2);
-# further arguments go to gamo-benchmark.
+# skips them. To stop a run in the background, send SIGTERM (`kill`) to
+# gamo-benchmark, or SIGINT to its process group (a shell without job control
+# starts background jobs with SIGINT ignored): either keeps the finished splits
+# and loses only those in progress. OUT overrides the folder, JOBS the worker
+# processes (default 2); further arguments go to gamo-benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PART=${1:-main}

@@ -206,7 +206,11 @@ def test_serial_processes_and_dask_give_the_same_rows_in_the_same_order():
     pd.testing.assert_frame_equal(serial, dask)
 
 
-def test_ctrl_c_keeps_the_finished_splits_and_the_same_command_resumes(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_keeps_the_finished_splits_and_the_same_command_resumes(
+    tmp_path, signum
+):
+    # SIGTERM (kill's default) stops the run as Ctrl-C does.
     args = [
         "--datasets", "toy2d", "--protocol", "cv", "--samplers", "none", "gamo",
         "--classifiers", "logreg", "--max-iter", "300", "--folds", "3",
@@ -224,14 +228,17 @@ def test_ctrl_c_keeps_the_finished_splits_and_the_same_command_resumes(tmp_path)
             break
         time.sleep(0.2)
     assert process.poll() is None, "the run ended before it could be interrupted"
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 130
+    assert process.returncode == 128 + signum
+    assert json.loads((tmp_path / "config.json").read_text())["wall_time_s"] > 0
     assert "Traceback" not in err
     last = err.strip().splitlines()[-1]
     assert "interrupted;" in last and "Run the same command again to resume" in last
     kept = len(pd.read_csv(results))
     assert 0 < kept < 12  # 2 seeds x 3 folds x 2 models
+    if signum != signal.SIGINT:
+        return  # resuming is the same after either signal
 
     status, out, err = gamo_benchmark(*args)
     assert status == 0, err

@@ -7,6 +7,7 @@ import contextlib
 import importlib.metadata
 import json
 import platform
+import signal
 import sys
 import time
 from dataclasses import asdict
@@ -344,15 +345,17 @@ def main(argv=None):
     settings = _settings(config, device)
     earlier_seconds = _prepare_output(output, settings)
     start = time.perf_counter()
+    stopped_by = []
     try:
-        results = run_benchmark(
-            config,
-            progress=not args.no_progress,
-            log=lambda line: print(line, flush=True),
-            n_jobs=args.n_jobs,
-            scheduler=args.dask_scheduler,
-            results_path=output / "results.csv",
-        )
+        with _sigterm_as_interrupt(stopped_by):
+            results = run_benchmark(
+                config,
+                progress=not args.no_progress,
+                log=lambda line: print(line, flush=True),
+                n_jobs=args.n_jobs,
+                scheduler=args.dask_scheduler,
+                results_path=output / "results.csv",
+            )
     except (ImportError, FileNotFoundError, KeyError, ValueError) as error:
         # str() of a KeyError is the repr of its message, quotes included.
         message = error.args[0] if isinstance(error, KeyError) else error
@@ -360,6 +363,7 @@ def main(argv=None):
         return 2
     except EngineError as error:
         kept = _count_rows(output / "results.csv")
+        _write_config(output, settings, earlier_seconds + time.perf_counter() - start)
         first = str(error).splitlines()[0]
         print(
             f"gamo-benchmark: error: the run stopped ({first}); {kept} finished "
@@ -376,7 +380,7 @@ def main(argv=None):
             f"{output}/results.csv. Run the same command again to resume.",
             file=sys.stderr,
         )
-        return 130
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
     elapsed = earlier_seconds + time.perf_counter() - start
     description = f"{_describe(config)}; wall time {elapsed:.0f} s"
     _write_config(output, settings, elapsed, description=description, argv=argv)
@@ -384,6 +388,26 @@ def main(argv=None):
     written = ["results.csv", "config.json", *written]
     print(f"Wrote {', '.join(written)} to {output}/ (wall time {elapsed:.0f} s).")
     return 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(stopped_by):
+    """Within the block, SIGTERM stops the run as Ctrl-C does (finished splits
+    and the wall time kept), and its number is appended to ``stopped_by``."""
+
+    def interrupt(signum, frame):
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_writable(output):

@@ -241,13 +241,19 @@ def test_fake_labels_follow_the_deficits(players):
     assert set(index.tolist()) == {0, 1}
 
 
-def test_game_without_discriminator_and_without_generator():
+def small_problem(max_iter):
+    """40 rows of 3 features (30 + 10) and a game of tiny networks."""
     rng = np.random.default_rng(0)
     X = torch.as_tensor(rng.normal(size=(40, 3)), dtype=torch.float32)
     y = torch.as_tensor([0] * 30 + [1] * 10)
     config = GameConfig(
-        max_iter=5, hidden_layer_sizes=(8,), generator_hidden_sizes=(8,)
+        max_iter=max_iter, hidden_layer_sizes=(8,), generator_hidden_sizes=(8,)
     )
+    return X, y, config
+
+
+def test_game_without_discriminator_and_without_generator():
+    X, y, config = small_problem(max_iter=5)
     no_d = play_game(
         X,
         y,
@@ -352,12 +358,7 @@ def test_at_most_one_host_read_per_50_iterations(
 def test_trained_networks_keep_a_storage_per_parameter():
     # Training moves each network's parameters into one flat tensor; pickled,
     # a view would carry the whole of it.
-    rng = np.random.default_rng(0)
-    X = torch.as_tensor(rng.normal(size=(40, 3)), dtype=torch.float32)
-    y = torch.as_tensor([0] * 30 + [1] * 10)
-    config = GameConfig(
-        max_iter=3, hidden_layer_sizes=(8,), generator_hidden_sizes=(8,)
-    )
+    X, y, config = small_problem(max_iter=3)
     result = play_game(X, y, 2, np.array([0, 20]), config, 0, torch.device("cpu"))
     for net in (result.classifier, result.generator):
         storages = [p.untyped_storage().data_ptr() for p in net.parameters()]

@@ -380,7 +380,7 @@ def test_ctgan_epochs_take_auto_and_refuse_zero():
     assert config_from_args(parse(["--ctgan-epochs", "7"])).ctgan_epochs == 7
     with pytest.raises(SystemExit):
         parse(["--ctgan-epochs", "0"])
-    for bad in ("many", 0, 2.5):
+    for bad in ("many", 0, 2.5, True):
         with pytest.raises(ValueError, match="ctgan_epochs must be an integer >= 1"):
             BenchmarkConfig(ctgan_epochs=bad)
 

@@ -30,6 +30,14 @@ def _check_keys(keys, known, what):
         raise ValueError(f"At least one {what} is needed.")
 
 
+def _check_positive_or_auto(name, value):
+    # bool is an int: True is no number of iterations.
+    if value != "auto" and not (
+        isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    ):
+        raise ValueError(f"{name} must be an integer >= 1 or 'auto', got {value!r}.")
+
+
 @dataclass(frozen=True)
 class BenchmarkConfig:
     """Settings of a benchmark run.
@@ -105,12 +113,7 @@ class BenchmarkConfig:
         _check_keys(self.classifiers, CLASSIFIERS, "classifier")
         if self.folds < 2:
             raise ValueError(f"folds must be >= 2, got {self.folds}.")
-        if self.max_iter != "auto" and not (
-            isinstance(self.max_iter, int) and self.max_iter >= 1
-        ):
-            raise ValueError(
-                f"max_iter must be an integer >= 1 or 'auto', got {self.max_iter!r}."
-            )
+        _check_positive_or_auto("max_iter", self.max_iter)
         if not self.seeds:
             raise ValueError("At least one seed is needed.")
         bad = [seed for seed in self.seeds if not 0 <= seed <= MAX_SEED]
@@ -123,13 +126,7 @@ class BenchmarkConfig:
                 f"threads must be >= 0 (0 leaves the libraries' choice), got "
                 f"{self.threads}."
             )
-        if self.ctgan_epochs != "auto" and not (
-            isinstance(self.ctgan_epochs, int) and self.ctgan_epochs >= 1
-        ):
-            raise ValueError(
-                f"ctgan_epochs must be an integer >= 1 or 'auto', got "
-                f"{self.ctgan_epochs!r}."
-            )
+        _check_positive_or_auto("ctgan_epochs", self.ctgan_epochs)
         if self.protocol not in PROTOCOLS:
             raise ValueError(
                 f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}."

@@ -1,7 +1,6 @@
 """Tests of ``gamo_sampler.benchmark`` (the ``gamo-benchmark`` command) and of
 ``benchmarks/paper_fmnist.py``, on tiny settings."""
 
-import importlib.util
 import json
 import math
 import runpy
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from benchmark_scripts import load_benchmark_script
 
 from gamo_sampler import benchmark
 from gamo_sampler.benchmark import (
@@ -649,11 +649,7 @@ def test_chart_is_written(tmp_path):
 
 
 def load_paper_script():
-    path = ROOT / "benchmarks" / "paper_fmnist.py"
-    spec = importlib.util.spec_from_file_location("paper_fmnist", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("paper_fmnist")
 
 
 def test_paper_script_trains_every_method_on_a_small_protocol():
@@ -693,14 +689,7 @@ def test_paper_script_says_how_to_get_missing_data(tmp_path):
 
 
 def load_conv_script():
-    # Benchmark scripts import their shared helpers (benchmarks/_common.py).
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    path = ROOT / "benchmarks" / "paper_fmnist_conv.py"
-    spec = importlib.util.spec_from_file_location("paper_fmnist_conv", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("paper_fmnist_conv")
 
 
 def test_paper_scripts_keep_runs_another_process_appends(tmp_path, monkeypatch):

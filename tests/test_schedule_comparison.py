@@ -1,23 +1,16 @@
 """``benchmarks/schedule_comparison.py``: a run at max_iter='auto' against the
 same splits of a fixed-length run."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from benchmark_scripts import load_benchmark_script
 
 pytest.importorskip("statsmodels")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_script():
-    path = ROOT / "benchmarks" / "schedule_comparison.py"
-    spec = importlib.util.spec_from_file_location("schedule_comparison", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("schedule_comparison")
 
 
 def results(scores, *, seed=0, folds=2, model="GAMOClassifier"):

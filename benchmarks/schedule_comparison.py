@@ -29,6 +29,7 @@ from statsmodels.stats.multitest import multipletests
 
 from gamo_sampler.benchmark import summarize
 from gamo_sampler.benchmark.statistics import TIE_DIGITS
+from gamo_sampler.benchmark.store import read_results
 from gamo_sampler.early_stopping import resolve_max_iter
 
 BATCH_SIZE = 32  # GAMO's default batch, which sets its 'auto' iterations
@@ -138,9 +139,7 @@ def main(argv=None):
         "--output", type=Path, help="write OUTPUT.csv and OUTPUT.md as well"
     )
     args = parser.parse_args(argv)
-    fixed, auto = pd.read_csv(args.fixed), pd.read_csv(args.auto)
-    for frame in (fixed, auto):
-        frame["error"] = frame["error"].fillna("")
+    fixed, auto = read_results(args.fixed), read_results(args.auto)
     table = compare(fixed, auto, seed=args.seed)
     text = (
         f"{markdown(table)}\n\nGAMO's iterations under 'auto' over the tables "

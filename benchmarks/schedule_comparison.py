@@ -24,15 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wilcoxon
-from statsmodels.stats.multitest import multipletests
 
 from gamo_sampler.benchmark import summarize
-from gamo_sampler.benchmark.statistics import TIE_DIGITS
+from gamo_sampler.benchmark.statistics import holm, paired_test
 from gamo_sampler.benchmark.store import read_results
 from gamo_sampler.early_stopping import resolve_max_iter
+from gamo_sampler.game import GameConfig
 
-BATCH_SIZE = 32  # GAMO's default batch, which sets its 'auto' iterations
+BATCH_SIZE = GameConfig.batch_size  # GAMO's default, which sets 'auto'
 
 
 def compare(fixed, auto, *, seed=0, metric="balanced_accuracy"):
@@ -73,34 +72,25 @@ def compare(fixed, auto, *, seed=0, metric="balanced_accuracy"):
         pair = pair[splits == per_run["fixed"]["n_splits"].reindex(pair.index)]
         if pair.empty:
             continue
-        diff = (pair["auto"] - pair["fixed"]).round(TIE_DIGITS)
-        nonzero = diff[diff != 0]
-        p_value = float(wilcoxon(nonzero).pvalue) if len(nonzero) else np.nan
-        times = {
-            name: part.loc[pair.index, "fit_time_mean"]
-            for name, part in per_run.items()
-        }
+        record = paired_test(pair["auto"], pair["fixed"])
         rows.append(
             {
                 "model": model,
-                "n_datasets": len(pair),
+                "n_datasets": record["n_datasets"],
                 f"{metric}_fixed": pair["fixed"].mean(),
                 f"{metric}_auto": pair["auto"].mean(),
-                "wins": int((diff > 0).sum()),
-                "ties": int((diff == 0).sum()),
-                "losses": int((diff < 0).sum()),
-                "p_wilcoxon": p_value,
-                "fit_seconds_fixed": times["fixed"].mean(),
-                "fit_seconds_auto": times["auto"].mean(),
+                "wins": record["wins"],
+                "ties": record["ties"],
+                "losses": record["losses"],
+                "p_wilcoxon": record["p_wilcoxon"],
+                **{
+                    f"fit_seconds_{name}": part.loc[pair.index, "fit_time_mean"].mean()
+                    for name, part in per_run.items()
+                },
             }
         )
     table = pd.DataFrame(rows)
-    tested = table["p_wilcoxon"].notna()
-    table["p_holm"] = np.nan
-    if tested.any():
-        table.loc[tested, "p_holm"] = multipletests(
-            table.loc[tested, "p_wilcoxon"], method="holm"
-        )[1]
+    table["p_holm"] = holm(table["p_wilcoxon"])
     return table
 
 

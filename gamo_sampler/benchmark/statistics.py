@@ -20,6 +20,8 @@ __all__ = [
     "draw_cd_diagram",
     "gamo_comparisons",
     "gamo_firsts",
+    "holm",
+    "paired_test",
     "rank_tests",
     "ranks_by_trait",
     "score_matrix",
@@ -125,15 +127,70 @@ def rank_tests(summary, metric="balanced_accuracy"):
     )
 
 
+def paired_test(first, second):
+    """``first`` against ``second``, two per-dataset scores, paired over the
+    datasets where both have one.
+
+    Means that agree to three decimals tie. The p-value is the two-sided
+    Wilcoxon signed-rank test of the differences that are not ties (NaN when
+    every dataset ties).
+
+    Returns
+    -------
+    record : dict
+        ``n_datasets``, ``wins``, ``ties`` and ``losses`` of ``first``,
+        ``median_difference`` and ``p_wilcoxon``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gamo_sampler.benchmark.statistics import paired_test
+    >>> a = pd.Series([0.9, 0.8, 0.7, 0.6]); b = pd.Series([0.8, 0.8, 0.6, 0.5])
+    >>> record = paired_test(a, b)
+    >>> record["wins"], record["ties"], record["losses"], record["p_wilcoxon"]
+    (3, 1, 0, 0.25)
+    """
+    from scipy.stats import wilcoxon
+
+    pair = np.column_stack([first, second])
+    pair = pair[~np.isnan(pair).any(axis=1)]
+    diff = np.round(pair[:, 0] - pair[:, 1], TIE_DIGITS)
+    nonzero = diff[diff != 0]
+    p_value = np.nan
+    if len(nonzero):
+        p_value = float(wilcoxon(nonzero, zero_method="wilcox").pvalue)
+    return {
+        "n_datasets": len(diff),
+        "wins": int((diff > 0).sum()),
+        "ties": int((diff == 0).sum()),
+        "losses": int((diff < 0).sum()),
+        "median_difference": float(np.median(diff)) if len(diff) else np.nan,
+        "p_wilcoxon": p_value,
+    }
+
+
+def holm(p_values):
+    """Holm's correction of ``p_values`` (array-like); NaN entries, pairs that
+    were not tested, stay NaN and do not count."""
+    from statsmodels.stats.multitest import multipletests
+
+    p_values = np.asarray(p_values, dtype=float)
+    corrected = np.full(len(p_values), np.nan)
+    tested = np.isfinite(p_values)
+    if tested.any():
+        corrected[tested] = multipletests(p_values[tested], method="holm")[1]
+    return corrected
+
+
 def gamo_comparisons(summary, metric="balanced_accuracy"):
     """Every GAMO model against every other model, paired over datasets.
 
     The GAMO models are the rows of sampler ``"gamo"`` (GAMOSampler + a
     classifier) and ``"gamo (joint)"`` (GAMOClassifier). For each pair, on
     the datasets where both ran without failing: the wins, ties and losses
-    of GAMO (means that agree to three decimals tie), the median difference,
-    and the two-sided Wilcoxon signed-rank p-value (ties dropped), corrected
-    for the number of opponents of each GAMO model by Holm's method.
+    of GAMO, the median difference and the Wilcoxon p-value
+    (:func:`paired_test`), corrected for the number of opponents of each GAMO
+    model by Holm's method.
 
     Returns
     -------
@@ -143,8 +200,6 @@ def gamo_comparisons(summary, metric="balanced_accuracy"):
         when no GAMO model ran.
     """
     import pandas as pd
-    from scipy.stats import wilcoxon
-    from statsmodels.stats.multitest import multipletests
 
     columns = ["gamo", "opponent", "n_datasets", "wins", "ties", "losses",
                "median_difference", "p_wilcoxon", "p_holm"]  # fmt: skip
@@ -152,30 +207,25 @@ def gamo_comparisons(summary, metric="balanced_accuracy"):
     means = ok.pivot_table(
         index="dataset", columns="model", values=f"{metric}_mean", sort=False
     )
-    rows = []
+    blocks = []
     for gamo in _gamo_models(summary):
-        block = []
-        for opponent in dict.fromkeys(summary["model"]):
-            if opponent == gamo or gamo not in means or opponent not in means:
-                continue
-            pair = means[[gamo, opponent]].dropna()
-            diff = (pair[gamo] - pair[opponent]).round(TIE_DIGITS)
-            nonzero = diff[diff != 0]
-            p_value = np.nan
-            if len(nonzero) >= 1:
-                p_value = float(wilcoxon(nonzero, zero_method="wilcox").pvalue)
-            block.append([
-                gamo, opponent, len(diff), int((diff > 0).sum()),
-                int((diff == 0).sum()), int((diff < 0).sum()),
-                float(diff.median()) if len(diff) else np.nan, p_value,
-            ])  # fmt: skip
-        tested = [i for i, row in enumerate(block) if np.isfinite(row[-1])]
-        holm = np.full(len(block), np.nan)
-        if tested:
-            p_values = [block[i][-1] for i in tested]
-            holm[tested] = multipletests(p_values, method="holm")[1]
-        rows += [[*row, h] for row, h in zip(block, holm, strict=True)]
-    return pd.DataFrame(rows, columns=columns)
+        block = pd.DataFrame(
+            [
+                {
+                    "gamo": gamo,
+                    "opponent": opponent,
+                    **paired_test(means[gamo], means[opponent]),
+                }
+                for opponent in dict.fromkeys(summary["model"])
+                if opponent != gamo and gamo in means and opponent in means
+            ]  # fmt: skip
+        )
+        if len(block):
+            block["p_holm"] = holm(block["p_wilcoxon"])
+            blocks.append(block)
+    if not blocks:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(blocks, ignore_index=True).reindex(columns=columns)
 
 
 TRAITS = {

@@ -206,6 +206,10 @@ def test_serial_processes_and_dask_give_the_same_rows_in_the_same_order():
     pd.testing.assert_frame_equal(serial, dask)
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_keeps_the_finished_splits_and_the_same_command_resumes(
     tmp_path, signum
@@ -219,7 +223,14 @@ def test_ctrl_c_keeps_the_finished_splits_and_the_same_command_resumes(
     ]  # fmt: skip
     command = [sys.executable, "-m", "gamo_sampler.benchmark", *map(str, args)]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal: a test suite started in the background by a
+        # shell without job control inherits SIGINT ignored, and Python then
+        # installs no KeyboardInterrupt handler.
+        preexec_fn=_default_sigint,
     )
     results = tmp_path / "results.csv"
     deadline = time.monotonic() + 300

@@ -87,20 +87,42 @@ class FusedAdam:
             return
         torch._foreach_add_(self.steps, 1)
         torch._fused_adam_(
+            self.params, list(grads), *self._state(), lr=lr, **_KERNEL_OPTIONS
+        )
+
+    def moves(self, grads):
+        """Overwrite each tensor with Adam's move of learning rate 1 on
+        ``grads``, whatever it held: the step taken from zero.
+
+        Where the fused kernels are exact for it (:func:`_overwrites`), this is
+        AdamW with learning rate and weight decay 1, whose decay multiplies the
+        old value by ``1 - 1 * 1 = 0`` in the same pass, so that no pass zeroes
+        the tensors first."""
+        if self.fallback is not None or not _overwrites(self.params[0].device):
+            torch._foreach_zero_(self.params)
+            self.step(grads, 1.0)
+            return
+        torch._foreach_add_(self.steps, 1)
+        torch._fused_adamw_(
             self.params,
             list(grads),
-            self.exp_avgs,
-            self.exp_avg_sqs,
-            [],
-            self.steps,
-            amsgrad=False,
-            lr=lr,
-            beta1=BETAS[0],
-            beta2=BETAS[1],
-            weight_decay=0.0,
-            eps=EPS,
-            maximize=False,
+            *self._state(),
+            lr=1.0,
+            **dict(_KERNEL_OPTIONS, weight_decay=1.0),
         )
+
+    def _state(self):
+        return self.exp_avgs, self.exp_avg_sqs, [], self.steps
+
+
+_KERNEL_OPTIONS = dict(
+    amsgrad=False,
+    beta1=BETAS[0],
+    beta2=BETAS[1],
+    weight_decay=0.0,
+    eps=EPS,
+    maximize=False,
+)
 
 
 _FUSED_ADAM = {}
@@ -130,6 +152,33 @@ def _has_fused_adam(device):
         except (RuntimeError, NotImplementedError, AttributeError):
             _FUSED_ADAM[device.type] = False
     return _FUSED_ADAM[device.type]
+
+
+_OVERWRITES = {}
+
+
+def _overwrites(device):
+    """Whether torch's fused AdamW with learning rate and weight decay 1 gives,
+    on ``device``, the same bits as Adam with learning rate 1 from zero
+    (checked once per device type, on values that are not zero)."""
+    if device.type not in _OVERWRITES:
+        grad = torch.tensor([0.3, -2.0, 1e-9, 0.0], device=device)
+
+        def run(kernel, param, weight_decay):
+            state = [[torch.full_like(grad, 0.01)], [torch.full_like(grad, 0.02)]]
+            step = [torch.full((), 3.0, device=device)]
+            options = dict(_KERNEL_OPTIONS, weight_decay=weight_decay)
+            kernel([param], [grad], *state, [], step, lr=1.0, **options)
+            return param
+
+        try:
+            from_zero = run(torch._fused_adam_, torch.zeros_like(grad), 0.0)
+            garbage = torch.tensor([5.0, -7.0, 1e30, -0.0], device=device)
+            overwritten = run(torch._fused_adamw_, garbage, 1.0)
+            _OVERWRITES[device.type] = torch.equal(from_zero, overwritten)
+        except (RuntimeError, NotImplementedError, AttributeError):
+            _OVERWRITES[device.type] = False
+    return _OVERWRITES[device.type]
 
 
 def _bias_correction(step):
@@ -263,12 +312,27 @@ class CompositeAdam:
             np.asarray(bucket.classes)[:, None] * n_judges + np.arange(n_judges)
             for bucket in generator.buckets
         ]
+        # The factor of each composite's move in step(): first every composite
+        # in order (for the cTMU), then each bucket's (k_b, judges) in turn.
+        self.factor_composites = np.concatenate(
+            [np.arange(groups)] + [c.ravel() for c in self.bucket_composites]
+        )
+        self.factor_composites = self.rank[self.factor_composites]
+        self.host_factors = torch.zeros(len(self.factor_composites))
+        # Written through numpy, which is no torch operation.
+        self.host_factors_array = self.host_factors.numpy()
+        self.factors = self.host_factors.to(device)
+        self.shared_factors, *factors = self.factors.split(
+            [groups] + [c.size for c in self.bucket_composites]
+        )
+        self.shared_factors = self.shared_factors.view(1, groups)
         # What step() sums, as the batched products read it: each part of a
-        # bucket, (k_b, 1, size), with its composites' moves, (k_b, judges, size).
+        # bucket, (k_b, 1, size), with its factors, (k_b, 1, judges), and its
+        # composites' moves, (k_b, judges, size).
         self.bucket_sums = [
             (
-                b,
                 getattr(bucket, part).view(len(bucket.classes), 1, -1),
+                factors[b].view(len(bucket.classes), 1, n_judges),
                 self.bucket_moves[b][part].view(len(bucket.classes), n_judges, -1),
             )
             for b, bucket in enumerate(generator.buckets)
@@ -295,25 +359,17 @@ class CompositeAdam:
             self.outputs[name] = weight, bias.view(-1, bias.shape[-1])
         momentum = generator.norms[0].momentum if len(generator.norms) else 0.0
         later = self.n_composites - 1 - self.rank
-        self.running_weights = torch.as_tensor(
+        running_weights = torch.as_tensor(
             momentum * (1.0 - momentum) ** later, dtype=torch.float32, device=device
         )
+        self.views = generator.training_views(running_weights)
 
     def composite_gradients(self, tap, grad):
         """Write the composites' gradients of the parameters of ``tap``'s layer,
         each from its own rows alone, and yield ``(name, gradients)``: views of
         shape ``(composites, *parameter shape)`` (``(k_b, judges, ...)`` for a
         bucket of IGUs) into buffers that the next call overwrites."""
-        groups = self.n_composites
         x, name = tap.input, tap.name
-        if name.startswith("buckets."):
-            # Rows of (class, judge) composites, class-major, in one bucket.
-            k_b, rows, width = x.shape
-            x = x.view(k_b * self.n_judges, -1, width)
-            grad = grad.view(k_b * self.n_judges, -1, grad.shape[-1])
-        else:
-            x = x.view(groups, -1, x.shape[-1])
-            grad = grad.view(groups, -1, grad.shape[-1])
         weight, bias = self.outputs[name]
         if name.startswith("norms."):  # BatchNorm's affine map: x is normalised.
             torch.sum(grad * x, dim=1, out=weight)
@@ -340,19 +396,19 @@ class CompositeAdam:
         self.steps += 1
         # Keras' counter advances once per composite, in the reference's order.
         by_rank = [self.counter.scale(self.steps) for _ in range(self.n_composites)]
-        scale = np.asarray(by_rank, dtype=np.float32)[self.rank]
-        # The factors are made on the host: on the CPU they are tensors without
-        # a copy, on a GPU one small copy each.
-        weights = [scale[None]] + [scale[c][:, None] for c in self.bucket_composites]
-        weights = [torch.from_numpy(w) for w in weights]
-        if self.shared.device.type != "cpu":
-            weights = [w.to(self.shared.device, non_blocking=True) for w in weights]
-        self.optimizer.step(self.grad_list, self.learning_rate)
+        # Each composite's move is Adam's of learning rate 1, so the factors
+        # carry the learning rate. They are written on the host into one
+        # tensor: on the CPU that is the tensor the products read, on a GPU
+        # it takes one copy.
+        scale = np.asarray(by_rank) * self.learning_rate
+        self.host_factors_array[:] = scale[self.factor_composites]
+        if self.factors is not self.host_factors:
+            self.factors.copy_(self.host_factors, non_blocking=True)
+        self.optimizer.moves(self.grad_list)
         with torch.no_grad():
-            self.shared_row.addmm_(weights[0], self.shared_moves)
-            for b, param, moves in self.bucket_sums:
-                param.baddbmm_(weights[1 + b], moves)
-            torch._foreach_zero_(self.moves)
+            self.shared_row.addmm_(self.shared_factors, self.shared_moves)
+            for param, factors, moves in self.bucket_sums:
+                param.baddbmm_(factors, moves)
 
 
 def _flatten_(params):

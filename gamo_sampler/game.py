@@ -50,8 +50,9 @@ from .sparse_rows import SparseRows, rows_per_chunk
 HISTORY_KEYS = ("classifier", "discriminator", "generator")
 # One-sided label noise of the reference: real targets in [0.9, 1], fake in [0, 0.1].
 LABEL_NOISE = 0.1
-# torch's code for reduction="mean".
+# torch's codes for reduction="mean" and "sum".
 MEAN = 1
+SUM = 2
 # Iterations between two reads of the device, each a synchronisation on a GPU:
 # the check for NaN or infinite losses, the progress report and early stopping's
 # validation check share one read.
@@ -276,14 +277,22 @@ class Dice:
         )
         self.batch_size = config.batch_size
         self.host_rng, self.device_rng = rngs
+        # The host's draws land in one tensor, read through numpy.
+        self.fake_index = torch.zeros(config.batch_size, dtype=torch.int64)
+        self.fake_index_array = self.fake_index.numpy()
 
     def roll(self, n_real):
         """Draws for an iteration on ``n_real`` real rows."""
         device_rng = self.device_rng
         device = device_rng.device
-        fake_index = torch.multinomial(
-            self.proportions, self.batch_size, replacement=True, generator=self.host_rng
-        ).numpy()
+        torch.multinomial(
+            self.proportions,
+            self.batch_size,
+            replacement=True,
+            generator=self.host_rng,
+            out=self.fake_index,
+        )
+        fake_index = self.fake_index_array.copy()
 
         def uniform(n):
             return torch.rand(n, device=device, generator=device_rng) * LABEL_NOISE
@@ -360,29 +369,70 @@ def generator_gradients(rows, saved, convex_generator, classifier, discriminator
     """
     g = convex_generator
     k, _, samples, n_features = rows.shape
+    opposite, d_inputs, per_row = judged_constants(
+        saved.views, g, discriminator, rows.shape
+    )
     with torch.no_grad():
-        opposite = 1.0 - g.class_one_hot.repeat_interleave(samples, dim=0)
         logits, inputs = classifier.forward_saved(rows[:, 0].flatten(0, 1))
         proba = torch.softmax(logits, dim=1)
         # Each composite's loss is the mean over its rows and M's outputs.
         norm = proba.shape[1] * samples
-        miss = proba - opposite.to(proba.dtype)
-        loss = miss.pow(2).sum() / norm
-        grad = torch._softmax_backward_data(miss * (2 / norm), proba, 1, proba.dtype)
+        loss = torch.ops.aten.mse_loss(proba, opposite, SUM) / norm
+        grad = torch.ops.aten.mse_loss_backward(per_row[0], proba, opposite, SUM)
+        grad = torch._softmax_backward_data(grad, proba, 1, proba.dtype)
         grads = [classifier.backward_saved(inputs, grad, input_grad=True)]
         if discriminator is not None:
-            codes = g.class_codes.repeat_interleave(samples)
-            logits, inputs = discriminator.forward_saved(
-                discriminator.inputs(rows[:, 1].flatten(0, 1), codes)
-            )
+            d_input, d_rows, real = d_inputs
+            d_rows.copy_(rows[:, 1])
+            logits, inputs = discriminator.forward_saved(d_input)
             realness = torch.sigmoid(logits).squeeze(1)
-            miss = realness - 1.0
-            loss = loss + miss.pow(2).sum() / samples
-            grad = torch.ops.aten.sigmoid_backward(miss * (2 / samples), realness)
+            loss = loss + torch.ops.aten.mse_loss(realness, real, SUM) / samples
+            grad = torch.ops.aten.mse_loss_backward(per_row[1], realness, real, SUM)
+            grad = torch.ops.aten.sigmoid_backward(grad, realness)
             grad = discriminator.backward_saved(inputs, grad[:, None], input_grad=True)
             grads.append(grad[:, :n_features])
         grad_rows = torch.stack([grad.view(k, samples, -1) for grad in grads], dim=1)
     return loss, g.backward_saved(saved, grad_rows)
+
+
+def judged_constants(views, convex_generator, discriminator, shape):
+    """What the judges of G's rows read and what never changes in a game,
+    made at its first pass (kept in ``views.buffers``).
+
+    Returns
+    -------
+    opposite : torch.Tensor of shape (k * samples, n_classes)
+        M's target for each row of the composites ``(j, 0)``, ``1 - one_hot``.
+    d_inputs : tuple of torch.Tensor or None
+        D's input for the rows of the composites ``(j, 1)``, of shape
+        ``(k * samples, n_features + n_classes)``, whose one-hot columns are
+        written once; the view of its first columns, of shape
+        ``(k, samples, n_features)``, where the rows go; and D's target, ones
+        of shape ``(k * samples,)``. None without D.
+    per_row : tuple of torch.Tensor
+        Scalars, the weight of a squared error in its composite's loss:
+        ``1 / (samples * n_classes)`` through M, ``1 / samples`` through D.
+    """
+    key = ("judged", shape)
+    if key not in views.buffers:
+        g = convex_generator
+        k, _, samples, n_features = shape
+        with torch.no_grad():
+            one_hot = g.class_one_hot.repeat_interleave(samples, dim=0)
+            opposite = 1.0 - one_hot
+            d_inputs = None
+            if discriminator is not None:
+                codes = g.class_codes.repeat_interleave(samples)
+                blank = one_hot.new_zeros(k * samples, n_features)
+                d_input = discriminator.inputs(blank, codes)
+                d_rows = d_input[:, :n_features].view(k, samples, -1)
+                d_inputs = d_input, d_rows, torch.ones_like(codes, dtype=blank.dtype)
+            per_row = [
+                torch.full((), 1 / (samples * n), device=opposite.device)
+                for n in (opposite.shape[1], 1)
+            ]
+        views.buffers[key] = opposite, d_inputs, per_row
+    return views.buffers[key]
 
 
 class Players:
@@ -428,6 +478,9 @@ class Players:
         if convex_generator is not None:
             judges = 1 + (discriminator is not None)
             codes = convex_generator.class_codes.cpu().numpy()
+            # Label code of each generator class, on the host: the fakes'
+            # labels are looked up there.
+            self.class_codes = codes
             update_order = np.argsort(np.asarray(class_sizes)[codes], kind="stable")
             self.g_opt = CompositeAdam(
                 convex_generator, judges, lr, update_order, self.counter
@@ -455,8 +508,9 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     """
     discriminator = players.discriminator
     convex_generator, eye = players.generator, players.eye
-    record[0] = classifier_update(players, x_real, y_real)
+    m_loss = classifier_update(players, x_real, y_real)
     if convex_generator is None:
+        record[0] = m_loss
         return
     if draws is None:
         draws = players.dice.roll(len(y_real))
@@ -467,20 +521,22 @@ def play_iteration(players, x_real, y_real, record, draws=None):
     # step 6, and the fakes come out detached.
     g_opt = players.g_opt
     x_fake, g_rows, saved = convex_generator.fakes_and_training_rows(
-        draws.fake_z, draws.fake_index, draws.z, g_opt.running_weights
+        draws.fake_z, draws.fake_index, draws.z, g_opt.views
     )
-    fake_index = to_device(draws.fake_index, eye.device)
-    y_fake = convex_generator.class_codes.index_select(0, fake_index)
+    y_fake = to_device(players.class_codes[draws.fake_index], eye.device)
     classifier_update(players, x_fake, y_fake)
     if discriminator is not None:
         d_fake = discriminator_update(players, x_fake, y_fake, draws.fake_noise)
-        record[1] = (d_real + d_fake) / 2
 
     g_loss, taps = generator_gradients(
         g_rows, saved, convex_generator, players.classifier, discriminator
     )
     g_opt.step(taps)
-    record[2] = g_loss / g_opt.n_composites
+    g_loss = g_loss / g_opt.n_composites
+    if discriminator is None:
+        record[0], record[2] = m_loss, g_loss
+    else:
+        torch.stack([m_loss, (d_real + d_fake) / 2, g_loss], out=record)
 
 
 def train_loop(

@@ -171,7 +171,9 @@ class Tap(NamedTuple):
     """A layer of G in its training pass: its input, and the gradient of the
     loss with respect to its output (``output``), from which
     :class:`~gamo_sampler.composites.CompositeAdam` computes each composite's own
-    gradient of the layer's parameters (``name``, as in ``named_parameters``)."""
+    gradient of the layer's parameters (``name``, as in ``named_parameters``).
+    Both are of shape ``(groups, rows, features)``, a group per composite (of
+    the bucket, for a bucket of IGUs)."""
 
     name: str
     input: torch.Tensor
@@ -182,10 +184,44 @@ class GeneratorPass(NamedTuple):
     """What G's training pass saves for its backward pass
     (:meth:`ConvexGenerator.backward_saved`): per cTMU layer, its input, its
     ReLU's output, the normalised rows and the groups' ``1 / std``; per bucket
-    of IGUs, its transient vectors and convex weights."""
+    of IGUs, its transient vectors and convex weights; and the pass's
+    :class:`TrainingViews`."""
 
     layers: list
     buckets: list
+    views: "TrainingViews"
+
+
+class TrainingViews(NamedTuple):
+    """What every training pass of G reads in the same shape, made once per
+    game (:meth:`ConvexGenerator.training_views`) rather than every iteration.
+
+    Attributes
+    ----------
+    running_weights : torch.Tensor of shape (1, groups)
+        Weight of each (class, judge) composite's statistics in BatchNorm's
+        running statistics.
+    keep : float
+        The part of the running statistics that a pass keeps,
+        ``1 - running_weights.sum()``.
+    bucket_lengths : list of int
+        Classes of each bucket of IGUs.
+    igus : list of tuple
+        Per bucket, the views that its products read: the biases as
+        ``(k_b, 1, n_max)``, the weights transposed as ``(k_b, width, n_max)``
+        and the dense anchors transposed (None for sparse anchors).
+    buffers : dict
+        Tensors made at a game's first pass and reused by the later ones,
+        by name and shape: the cTMU's inputs
+        (:meth:`ConvexGenerator.composite_transient`), the judges' inputs and
+        targets (:func:`gamo_sampler.game.generator_gradients`).
+    """
+
+    running_weights: torch.Tensor
+    keep: float
+    bucket_lengths: list
+    igus: list
+    buffers: dict
 
 
 class GroupBatchNorm(nn.BatchNorm1d):
@@ -197,16 +233,16 @@ class GroupBatchNorm(nn.BatchNorm1d):
     all of them in one batched pass.
     """
 
-    def per_group(self, x, running_weights):
+    def per_group(self, x, views):
         """Normalise each group of ``x`` with its own batch statistics.
 
         Parameters
         ----------
         x : torch.Tensor of shape (groups, rows, features)
             The groups' rows.
-        running_weights : torch.Tensor of shape (groups,)
-            Weight of each group's statistics in the running statistics, which
-            keep ``1 - running_weights.sum()`` of their value.
+        views : TrainingViews
+            Weight of each group's statistics in the running statistics
+            (``running_weights``), which keep ``keep`` of their value.
 
         Returns
         -------
@@ -216,18 +252,22 @@ class GroupBatchNorm(nn.BatchNorm1d):
         rstd : torch.Tensor of shape (groups, 1, features)
             ``1 / sqrt(var + eps)`` of each group, for the backward pass.
         """
+        groups, n, _ = x.shape
         mean = x.mean(dim=1, keepdim=True)
         centred = x - mean
         # Mean of squares of the centred rows: Tensor.var over a middle dimension
         # is some 30x slower on CPU for these shapes.
         var = centred.pow(2).mean(dim=1, keepdim=True)
         with torch.no_grad():
-            n = x.shape[1]
-            unbiased_var = var.squeeze(1) * n / max(n - 1, 1)
-            keep = 1.0 - running_weights.sum()
-            self.running_mean.mul_(keep).add_(running_weights @ mean.squeeze(1))
-            self.running_var.mul_(keep).add_(running_weights @ unbiased_var)
-            self.num_batches_tracked += len(x)
+            weights, keep = views.running_weights, views.keep
+            self.running_mean.view(1, -1).addmm_(
+                weights, mean.view(groups, -1), beta=keep
+            )
+            # The running variance is unbiased: n / (n - 1) of the batch's.
+            self.running_var.view(1, -1).addmm_(
+                weights, var.view(groups, -1), beta=keep, alpha=n / max(n - 1, 1)
+            )
+            self.num_batches_tracked += groups
         rstd = torch.rsqrt(var + self.eps)
         return centred.mul_(rstd), rstd
 
@@ -520,7 +560,7 @@ class ConvexGenerator(nn.Module):
                 h = norm(h)
         return h
 
-    def composite_transient(self, z, running_weights, saved):
+    def composite_transient(self, z, views, saved):
         """The cTMU in training mode for every (class, judge) composite at once,
         each group of rows normalised with its own BatchNorm statistics; no
         autograd graph (:meth:`backward_saved` takes the backward pass).
@@ -529,8 +569,9 @@ class ConvexGenerator(nn.Module):
         ----------
         z : torch.Tensor of shape (k, J, s, latent_dim)
             Noise of composite ``(j, judge)``: ``s`` rows of generator class ``j``.
-        running_weights : torch.Tensor of shape (k * J,)
-            Weight of each composite in BatchNorm's running statistics.
+        views : TrainingViews
+            The game's views, with each composite's weight in BatchNorm's
+            running statistics.
         saved : list
             Receives, per layer, its input, its ReLU's output, the normalised
             rows and the groups' ``1 / std``.
@@ -540,17 +581,29 @@ class ConvexGenerator(nn.Module):
         t : torch.Tensor of shape (k, J * s, width)
         """
         k, n_judges, s, _ = z.shape
-        one_hot = self.class_one_hot[:, None, None].expand(k, n_judges, s, -1)
-        h = torch.cat([z, one_hot.to(z.dtype)], dim=3).flatten(0, 2)
+        h = self._conditioned(z, views)
         with torch.no_grad():
             for linear, norm in zip(self.linears, self.norms, strict=True):
                 relu = F.linear(h, linear.weight, linear.bias).relu_()
-                normalised, rstd = norm.per_group(
-                    relu.view(k * n_judges, s, -1), running_weights
-                )
+                normalised, rstd = norm.per_group(relu, views)
                 saved.append((h, relu, normalised, rstd))
-                h = torch.addcmul(norm.bias, normalised.flatten(0, 1), norm.weight)
+                h = torch.addcmul(norm.bias, normalised, norm.weight)
         return h.view(k, n_judges * s, self.width)
+
+    def _conditioned(self, z, views):
+        """The cTMU's input ``[z, one_hot(class)]`` of every composite's rows,
+        of shape ``(k * J, s, latent_dim + n_classes)``: ``z`` copied into a
+        buffer of the game whose one-hot columns are written once."""
+        buffer = views.buffers.get(("ctmu", z.shape))
+        if buffer is None:
+            k, n_judges, s, _ = z.shape
+            one_hot = self.class_one_hot[:, None, None].expand(k, n_judges, s, -1)
+            rows = torch.cat([z, one_hot.to(z.dtype)], dim=3)
+            buffer = (rows.flatten(0, 1), rows[..., : z.shape[3]])
+            views.buffers[("ctmu", z.shape)] = buffer
+        h, noise = buffer
+        noise.copy_(z)
+        return h
 
     def backward_saved(self, saved, grad):
         """G's backward pass from the gradient of its training rows.
@@ -573,32 +626,39 @@ class ConvexGenerator(nn.Module):
         grad = grad.view(k, n_judges * s, -1)
         if self.reordered:
             grad = grad.index_select(0, self.bucket_order)
-        taps, grad_t, start = [], [], 0
+        taps, grad_t = [], []
+        views = saved.views
         with torch.no_grad():
-            for b, (bucket, (t_b, alpha)) in enumerate(
-                zip(self.buckets, saved.buckets, strict=True)
+            parts = grad.split(views.bucket_lengths)
+            for b, (bucket, (t_b, alpha), grad_b, igu) in enumerate(
+                zip(self.buckets, saved.buckets, parts, views.igus, strict=True)
             ):
-                k_b = len(bucket.classes)
-                grad_alpha = bucket.combine_backward(grad[start : start + k_b])
-                start += k_b
+                anchors_t = igu[2]
+                if anchors_t is None:
+                    grad_alpha = bucket.combine_backward(grad_b)
+                else:
+                    grad_alpha = torch.bmm(grad_b, anchors_t)
                 grad_logits = torch._softmax_backward_data(
                     grad_alpha, alpha, 2, alpha.dtype
                 )
-                taps.append(Tap(f"buckets.{b}", t_b, grad_logits))
+                # Rows of (class, judge) composites, class-major.
+                groups = (len(t_b) * n_judges, s, -1)
+                taps.append(
+                    Tap(f"buckets.{b}", t_b.view(groups), grad_logits.view(groups))
+                )
                 grad_t.append(torch.bmm(grad_logits, bucket.weight))
-            grad_h = self._in_class_order(grad_t).view(-1, self.width)
+            grad_h = self._in_class_order(grad_t).view(k * n_judges, s, self.width)
             layers = list(zip(self.linears, self.norms, saved.layers, strict=True))
             for i in reversed(range(len(layers))):
                 linear, norm, (h, relu, normalised, rstd) = layers[i]
-                taps.append(Tap(f"norms.{i}", normalised.flatten(0, 1), grad_h))
-                grad_normalised = (grad_h * norm.weight).view(normalised.shape)
-                grad_relu = norm.per_group_backward(grad_normalised, normalised, rstd)
-                grad_a = torch.ops.aten.threshold_backward(
-                    grad_relu.view(relu.shape), relu, 0
+                taps.append(Tap(f"norms.{i}", normalised, grad_h))
+                grad_relu = norm.per_group_backward(
+                    grad_h * norm.weight, normalised, rstd
                 )
+                grad_a = torch.ops.aten.threshold_backward(grad_relu, relu, 0)
                 taps.append(Tap(f"linears.{i}", h, grad_a))
                 if i:
-                    grad_h = grad_a.mm(linear.weight)
+                    grad_h = torch.matmul(grad_a, linear.weight)
         return taps
 
     def _bucket_weights(self, z):
@@ -655,8 +715,8 @@ class ConvexGenerator(nn.Module):
         slots : list of int
             Rows per class computed in each bucket.
         source : ndarray of int
-            For each computed row, the request it serves, or ``len(fake_index)``
-            for a padding row.
+            For each computed row, the request whose noise it reads: the one it
+            serves, or request 0 for a padding row (computed, never read).
         row_class : ndarray of int
             Generator class of each computed row.
         position : ndarray of int
@@ -671,7 +731,7 @@ class ConvexGenerator(nn.Module):
             slots.append(max(len(m) for m in members))
             for j, m in zip(bucket.classes, members, strict=True):
                 position[m] = len(source) + np.arange(len(m))
-                source.extend([*m.tolist(), *[n] * (slots[-1] - len(m))])
+                source.extend([*m.tolist(), *[0] * (slots[-1] - len(m))])
                 row_class.extend([j] * slots[-1])
         return slots, np.asarray(source), np.asarray(row_class), position
 
@@ -680,11 +740,14 @@ class ConvexGenerator(nn.Module):
         layout of :meth:`_fake_layout`, BatchNorm in inference mode, no gradient."""
         slots, source, row_class, position = self._fake_layout(fake_index)
         device = self.class_codes.device
-        z = torch.cat([z, z.new_zeros(1, z.shape[1])])
-        z = z.index_select(0, to_device(source, device))
+        # One copy to the device for the three index arrays.
+        indices = to_device(np.concatenate([source, row_class, position]), device)
+        source, row_class, position = indices.split(
+            [len(source), len(row_class), len(position)]
+        )
         with torch.no_grad():
-            t = self.transient(z, to_device(row_class, device), inference=True)
-        return t, slots, to_device(position, device)
+            t = self.transient(z.index_select(0, source), row_class, inference=True)
+        return t, slots, position
 
     def generate(self, counts, generator=None):
         """Generate ``counts[j]`` rows of each generator class ``j`` in one pass.
@@ -721,7 +784,33 @@ class ConvexGenerator(nn.Module):
         rows = parts[0] if len(parts) == 1 else torch.cat(parts)
         return rows.index_select(0, position), to_device(fake_index, device)
 
-    def fakes_and_training_rows(self, fake_z, fake_index, z, running_weights):
+    def training_views(self, running_weights):
+        """The :class:`TrainingViews` of a game, for the generator's parameters
+        as they are stored now (a training pass reads them in place).
+
+        Parameters
+        ----------
+        running_weights : torch.Tensor of shape (groups,)
+            Weight of each (class, judge) composite's statistics in BatchNorm's
+            running statistics.
+        """
+        igus = [
+            (
+                bucket.bias.unsqueeze(1),
+                bucket.weight.transpose(1, 2),
+                None if bucket.sparse else bucket.anchors.transpose(1, 2),
+            )
+            for bucket in self.buckets
+        ]
+        return TrainingViews(
+            running_weights=running_weights.view(1, -1),
+            keep=1.0 - float(running_weights.sum()),
+            bucket_lengths=[len(bucket.classes) for bucket in self.buckets],
+            igus=igus,
+            buffers={},
+        )
+
+    def fakes_and_training_rows(self, fake_z, fake_index, z, views):
         """The fakes in inference mode and every composite's training rows,
         sharing one pass over the anchors.
 
@@ -739,8 +828,8 @@ class ConvexGenerator(nn.Module):
             Generator class of each fake (on the host).
         z : torch.Tensor of shape (k, J, s, latent_dim)
             Noise of each composite's training rows.
-        running_weights : torch.Tensor of shape (k * J,)
-            As in :meth:`composite_transient`.
+        views : TrainingViews
+            The game's views (:meth:`training_views`).
 
         Returns
         -------
@@ -754,29 +843,36 @@ class ConvexGenerator(nn.Module):
         """
         k, n_judges, s, _ = z.shape
         t_fake, slots, position = self._inference_transient(fake_z, fake_index)
-        saved = GeneratorPass([], [])
-        t = self.composite_transient(z, running_weights, saved.layers)
+        saved = GeneratorPass([], [], views)
+        t = self.composite_transient(z, views, saved.layers)
         if self.reordered:
             t = t.index_select(0, self.bucket_order)
-        fakes, parts, start, start_fake = [], [], 0, 0
+        lengths = views.bucket_lengths
+        sizes = [k_b * n for k_b, n in zip(lengths, slots, strict=True)]
+        fake_parts = t_fake.split(sizes)
+        fakes, parts = [], []
         with torch.no_grad():
-            for bucket, n_slots in zip(self.buckets, slots, strict=True):
-                k_b = len(bucket.classes)
-                t_b = t[start : start + k_b]
-                start += k_b
+            for bucket, t_b, t_f, n_slots, (bias, weight_t, _) in zip(
+                self.buckets,
+                t.split(lengths),
+                fake_parts,
+                slots,
+                views.igus,
+                strict=True,
+            ):
                 t_all = t_b
                 if n_slots:
-                    size = k_b * n_slots
-                    t_f = t_fake[start_fake : start_fake + size].view(k_b, n_slots, -1)
-                    start_fake += size
+                    t_f = t_f.view(len(t_b), n_slots, -1)
                     t_all = torch.cat([t_f, t_b], dim=1)
                 # One IGU pass for the fakes and the training rows.
-                alpha = bucket.convex_weights(t_all)
-                saved.buckets.append((t_b, alpha[:, n_slots:]))
+                alpha = bucket.softmax(torch.baddbmm(bias, t_all, weight_t))
                 rows = bucket.combine(alpha)
                 if n_slots:
-                    fakes.append(rows[:, :n_slots].flatten(0, 1))
-                parts.append(rows[:, n_slots:])
+                    alpha = alpha[:, n_slots:]
+                    fake_rows, rows = rows.split([n_slots, rows.shape[1] - n_slots], 1)
+                    fakes.append(fake_rows.flatten(0, 1))
+                saved.buckets.append((t_b, alpha))
+                parts.append(rows)
         fakes = fakes[0] if len(fakes) == 1 else torch.cat(fakes)
         rows = self._in_class_order(parts).view(k, n_judges, s, -1)
         return fakes.index_select(0, position), rows, saved
@@ -790,7 +886,7 @@ class ConvexGenerator(nn.Module):
 def to_device(values, device):
     """An int64 tensor of ``values`` on ``device``, copied without blocking the host
     (through pinned memory) when the device is a GPU."""
-    tensor = torch.as_tensor(values, dtype=torch.int64)
+    tensor = torch.from_numpy(np.ascontiguousarray(values, dtype=np.int64))
     if device.type == "cuda":
         return tensor.pin_memory().to(device, non_blocking=True)
     return tensor

@@ -92,7 +92,7 @@ def training_pass(generator, classifier, discriminator, z, fake_index=(0, 1, 1))
     optimizer = CompositeAdam(generator, 2, 1e-3, [1, 0], SharedStepCounter())
     fake_z = torch.randn(len(fake_index), LATENT)
     fakes, rows, saved = generator.fakes_and_training_rows(
-        fake_z, np.asarray(fake_index), z, optimizer.running_weights
+        fake_z, np.asarray(fake_index), z, optimizer.views
     )
     loss, taps = generator_gradients(rows, saved, generator, classifier, discriminator)
     return optimizer, loss, taps
@@ -210,7 +210,7 @@ def test_shared_anchor_pass_gives_the_fakes_of_inference_mode(overhead, monkeypa
     optimizer = CompositeAdam(generator, 1, 1e-3, [0, 1, 2], SharedStepCounter())
     z = torch.randn(3, 1, SAMPLES, LATENT, generator=rng)
     fakes, rows, _ = generator.fakes_and_training_rows(
-        fake_z, fake_index, z, optimizer.running_weights
+        fake_z, fake_index, z, optimizer.views
     )
     assert not fakes.requires_grad
     # The fakes use the running statistics from before the training rows'.

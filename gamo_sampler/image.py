@@ -93,11 +93,6 @@ class ConvFeatures(nn.Module):
             nn.Linear(channels * height * width, n_features),
             nn.Tanh(),
         )
-        # Kernels stored channels last: the CPU's convolutions then run on
-        # channels-last maps, which is faster for F's training steps and
-        # features (benchmarks/bench_iteration.py --fresh --conv); the same
-        # arithmetic, summed in another order.
-        self.net.to(memory_format=torch.channels_last)
 
     def forward(self, x):
         """Map images ``(n, C, H, W)`` to features ``(n, n_features)`` in (-1, 1)."""

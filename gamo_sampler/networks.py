@@ -904,12 +904,7 @@ def init_glorot_(module, generator):
     """
     for sub in module.modules():
         if isinstance(sub, nn.Linear | nn.Conv2d):
-            # Drawn in the logical order whatever the memory layout (a
-            # channels-last kernel would take the same draws in another order).
-            kernel = torch.empty_like(sub.weight, memory_format=torch.contiguous_format)
-            nn.init.xavier_uniform_(kernel, generator=generator)
-            with torch.no_grad():
-                sub.weight.copy_(kernel)
+            nn.init.xavier_uniform_(sub.weight, generator=generator)
             nn.init.zeros_(sub.bias)
         elif isinstance(sub, nn.BatchNorm1d):
             sub.reset_parameters()

@@ -24,7 +24,6 @@ from gamo_sampler.image import (
     extract_features,
     train_features_epoch,
 )
-from gamo_sampler.networks import init_glorot_
 
 SHAPE = (1, 8, 8)
 FAST = dict(
@@ -336,22 +335,3 @@ def test_image_game_checks_for_divergence(images, monkeypatch):
     X, y = images
     with pytest.raises(FloatingPointError, match="diverged"):
         GAMOClassifier(image_shape=SHAPE, **FAST).fit(X.reshape(len(X), -1), y)
-
-
-def test_reference_extractor_is_channels_last_with_the_draws_of_a_contiguous_one():
-    faster = ConvFeatures((3, 12, 12), n_features=8)
-    plain = ConvFeatures((3, 12, 12), n_features=8)
-    plain.to(memory_format=torch.contiguous_format)
-    for net in (faster, plain):
-        init_glorot_(net, torch.Generator().manual_seed(0))
-    kernel = faster.net[0].weight
-    assert kernel.is_contiguous(memory_format=torch.channels_last)
-    assert not kernel.is_contiguous()
-    for ours, theirs in zip(faster.parameters(), plain.parameters(), strict=True):
-        assert torch.equal(ours, theirs)
-    # The same function; in float64 the sums' other order is far below 1e-9.
-    x = torch.randn(5, 3, 12, 12, dtype=torch.float64)
-    with torch.no_grad():
-        torch.testing.assert_close(
-            faster.double()(x), plain.double()(x), rtol=0, atol=1e-9
-        )

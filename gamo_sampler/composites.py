@@ -71,6 +71,8 @@ class FusedAdam:
                 self.params, lr=1.0, betas=BETAS, eps=EPS, foreach=True
             )
             return
+        # Checked now, as it reads the device: moves() must not.
+        self.overwrites = _overwrites(self.params[0].device)
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
         self.steps = [
@@ -98,7 +100,7 @@ class FusedAdam:
         AdamW with learning rate and weight decay 1, whose decay multiplies the
         old value by ``1 - 1 * 1 = 0`` in the same pass, so that no pass zeroes
         the tensors first."""
-        if self.fallback is not None or not _overwrites(self.params[0].device):
+        if self.fallback is not None or not self.overwrites:
             torch._foreach_zero_(self.params)
             self.step(grads, 1.0)
             return

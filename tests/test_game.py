@@ -9,8 +9,8 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from gamo_sampler import game, networks
-from gamo_sampler.composites import CompositeAdam, SharedStepCounter
+from gamo_sampler import composites, game, networks
+from gamo_sampler.composites import CompositeAdam, FusedAdam, SharedStepCounter
 from gamo_sampler.game import Dice, GameConfig, generator_gradients, play_game
 from gamo_sampler.networks import (
     BN_EPS,
@@ -363,3 +363,40 @@ def test_trained_networks_keep_a_storage_per_parameter():
     for net in (result.classifier, result.generator):
         storages = [p.untyped_storage().data_ptr() for p in net.parameters()]
         assert len(set(storages)) == len(storages)
+
+
+def adam_moves(path, monkeypatch, steps=3):
+    """The moves of ``steps`` calls of FusedAdam.moves taken by ``path``, each
+    call on buffers that hold large values beforehand."""
+    if path != "overwrite":
+        monkeypatch.setitem(composites._OVERWRITES, "cpu", False)
+    if path == "torch.optim":
+        monkeypatch.setitem(composites._FUSED_ADAM, "cpu", False)
+    rng = torch.Generator().manual_seed(0)
+    moves = [torch.empty(5, 3), torch.empty(4)]
+    optimizer = FusedAdam(moves)
+    taken = []
+    for _ in range(steps):
+        for move in moves:
+            move.uniform_(-1e3, 1e3, generator=rng)
+        optimizer.moves([torch.randn(m.shape, generator=rng) for m in moves])
+        taken.append([move.clone() for move in moves])
+    return taken
+
+
+def test_adam_moves_overwrite_the_buffers_exactly(monkeypatch):
+    # Adam from zero, whatever the buffers held: fused AdamW with learning
+    # rate and weight decay 1 gives the same bits as zeroing them first.
+    overwritten = adam_moves("overwrite", monkeypatch)
+    monkeypatch.undo()
+    zeroed = adam_moves("zero then Adam", monkeypatch)
+    monkeypatch.undo()
+    # torch.optim's Adam (where torch has no fused kernel) sums in another
+    # order: each move is a few float32 operations, so within 1e-5 of each.
+    plain = adam_moves("torch.optim", monkeypatch)
+    for ours, theirs, reference in zip(overwritten, zeroed, plain, strict=True):
+        for a, b, c in zip(ours, theirs, reference, strict=True):
+            assert torch.equal(a, b)
+            torch.testing.assert_close(a, c, rtol=1e-5, atol=0)
+            # A move of learning rate 1 is at most a few units.
+            assert a.abs().max() < 10

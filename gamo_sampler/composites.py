@@ -314,13 +314,12 @@ class CompositeAdam:
             np.asarray(bucket.classes)[:, None] * n_judges + np.arange(n_judges)
             for bucket in generator.buckets
         ]
-        # The factor of each composite's move in step(): first every composite
-        # in order (for the cTMU), then each bucket's (k_b, judges) in turn.
-        self.factor_composites = np.concatenate(
-            [np.arange(groups)] + [c.ravel() for c in self.bucket_composites]
-        )
-        self.factor_composites = self.rank[self.factor_composites]
-        self.host_factors = torch.zeros(len(self.factor_composites))
+        # The factors of step()'s sums, one per composite's move: every
+        # composite in order (for the cTMU), then each bucket's (k_b, judges)
+        # in turn; each factor is that of its composite's rank.
+        composites = [np.arange(groups)] + [c.ravel() for c in self.bucket_composites]
+        self.factor_rank = self.rank[np.concatenate(composites)]
+        self.host_factors = torch.zeros(len(self.factor_rank))
         # Written through numpy, which is no torch operation.
         self.host_factors_array = self.host_factors.numpy()
         self.factors = self.host_factors.to(device)
@@ -403,7 +402,7 @@ class CompositeAdam:
         # tensor: on the CPU that is the tensor the products read, on a GPU
         # it takes one copy.
         scale = np.asarray(by_rank) * self.learning_rate
-        self.host_factors_array[:] = scale[self.factor_composites]
+        self.host_factors_array[:] = scale[self.factor_rank]
         if self.factors is not self.host_factors:
             self.factors.copy_(self.host_factors, non_blocking=True)
         self.optimizer.moves(self.grad_list)

@@ -409,7 +409,7 @@ def judged_constants(views, convex_generator, discriminator, shape):
         written once; the view of its first columns, of shape
         ``(k, samples, n_features)``, where the rows go; and D's target, ones
         of shape ``(k * samples,)``. None without D.
-    per_row : tuple of torch.Tensor
+    per_row : list of torch.Tensor
         Scalars, the weight of a squared error in its composite's loss:
         ``1 / (samples * n_classes)`` through M, ``1 / samples`` through D.
     """

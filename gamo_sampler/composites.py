@@ -255,9 +255,10 @@ class CompositeAdam:
     (``moves``, one fused step for all of them), and G takes their sum.
 
     Every buffer is allocated once: the cTMU's parameters are re-pointed into one
-    flat tensor, so that the composites' gradients and moves of the whole cTMU
-    are one ``(composites, size)`` matrix each and G takes their weighted sum in
-    one product; each bucket of IGUs takes its own in one batched product.
+    flat tensor, in blocks (each Linear's weight, then the rest), so that the
+    composites' gradients and moves of a block are one ``(composites, size)``
+    matrix each and G takes their weighted sum in one product per block; each
+    bucket of IGUs takes its own in one batched product.
 
     Parameters
     ----------
@@ -290,15 +291,29 @@ class CompositeAdam:
         device = generator.class_codes.device
         self.params = dict(generator.named_parameters())
         shared = {n: p for n, p in self.params.items() if not n.startswith("buckets.")}
-        self.shared = _flatten_(shared.values())
-        self.shared_grads = self.shared.new_zeros(groups, len(self.shared))
+        # The cTMU's tensors in blocks: each Linear's weight alone, so that the
+        # batched products write its composites' gradients contiguously (into
+        # a strided view bmm makes a product per composite), then the rest.
+        weights = [n for n in shared if n.startswith("linears.") and "weight" in n]
+        blocks = [[n] for n in weights] + [[n for n in shared if n not in weights]]
+        blocks = [block for block in blocks if block]
+        self.shared = _flatten_(shared[n] for block in blocks for n in block)
+        self.shared_grads = self.shared.new_zeros(groups * len(self.shared))
         self.shared_moves = torch.zeros_like(self.shared_grads)
-        # Each composite's gradient of each cTMU tensor: views into shared_grads.
-        self.grads, offset = {}, 0
-        for name, param in shared.items():
-            size = param.numel()
-            view = self.shared_grads[:, offset : offset + size]
-            self.grads[name] = view.view(groups, *param.shape)
+        # Each block's gradients and moves as (composites, size), composite by
+        # composite, and the views of each tensor's gradients in it.
+        self.grads, self.shared_sums, offset = {}, [], 0
+        for block in blocks:
+            size = sum(shared[n].numel() for n in block)
+            grads = self.shared_grads[groups * offset : groups * (offset + size)]
+            moves = self.shared_moves[groups * offset : groups * (offset + size)]
+            row = self.shared[offset : offset + size].view(1, size)
+            self.shared_sums.append((row, moves.view(groups, size)))
+            inner = 0
+            for name in block:
+                view = grads.view(groups, size)[:, inner : inner + shared[name].numel()]
+                self.grads[name] = view.view(groups, *shared[name].shape)
+                inner += shared[name].numel()
             offset += size
         self.bucket_moves = []
         for b, bucket in enumerate(generator.buckets):
@@ -339,7 +354,6 @@ class CompositeAdam:
             for b, bucket in enumerate(generator.buckets)
             for part in ("weight", "bias")
         ]
-        self.shared_row = self.shared.view(1, -1)
         self.moves = [self.shared_moves] + [
             m[part] for m in self.bucket_moves for part in ("weight", "bias")
         ]
@@ -407,7 +421,8 @@ class CompositeAdam:
             self.factors.copy_(self.host_factors, non_blocking=True)
         self.optimizer.moves(self.grad_list)
         with torch.no_grad():
-            self.shared_row.addmm_(self.shared_factors, self.shared_moves)
+            for row, moves in self.shared_sums:
+                row.addmm_(self.shared_factors, moves)
             for param, factors, moves in self.bucket_sums:
                 param.baddbmm_(factors, moves)
 

@@ -385,11 +385,11 @@ def generator_gradients(rows, saved, convex_generator, classifier, discriminator
             d_input, d_rows, real = d_inputs
             d_rows.copy_(rows[:, 1])
             logits, inputs = discriminator.forward_saved(d_input)
-            realness = torch.sigmoid(logits).squeeze(1)
+            realness = torch.sigmoid(logits)
             loss = loss + torch.ops.aten.mse_loss(realness, real, SUM) / samples
             grad = torch.ops.aten.mse_loss_backward(per_row[1], realness, real, SUM)
             grad = torch.ops.aten.sigmoid_backward(grad, realness)
-            grad = discriminator.backward_saved(inputs, grad[:, None], input_grad=True)
+            grad = discriminator.backward_saved(inputs, grad, input_grad=True)
             grads.append(grad[:, :n_features])
         grad_rows = torch.stack([grad.view(k, samples, -1) for grad in grads], dim=1)
     return loss, g.backward_saved(saved, grad_rows)
@@ -408,7 +408,7 @@ def judged_constants(views, convex_generator, discriminator, shape):
         ``(k * samples, n_features + n_classes)``, whose one-hot columns are
         written once; the view of its first columns, of shape
         ``(k, samples, n_features)``, where the rows go; and D's target, ones
-        of shape ``(k * samples,)``. None without D.
+        of shape ``(k * samples, 1)`` as D's output. None without D.
     per_row : list of torch.Tensor
         Scalars, the weight of a squared error in its composite's loss:
         ``1 / (samples * n_classes)`` through M, ``1 / samples`` through D.
@@ -426,7 +426,8 @@ def judged_constants(views, convex_generator, discriminator, shape):
                 blank = one_hot.new_zeros(k * samples, n_features)
                 d_input = discriminator.inputs(blank, codes)
                 d_rows = d_input[:, :n_features].view(k, samples, -1)
-                d_inputs = d_input, d_rows, torch.ones_like(codes, dtype=blank.dtype)
+                real = blank.new_ones(k * samples, 1)
+                d_inputs = d_input, d_rows, real
             per_row = [
                 torch.full((), 1 / (samples * n), device=opposite.device)
                 for n in (opposite.shape[1], 1)

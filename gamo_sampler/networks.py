@@ -885,7 +885,8 @@ class ConvexGenerator(nn.Module):
 
 def to_device(values, device):
     """An int64 tensor of ``values`` on ``device``, copied without blocking the host
-    (through pinned memory) when the device is a GPU."""
+    (through pinned memory) when the device is a GPU; on the CPU it shares the
+    memory of an int64 array (callers pass arrays of their own)."""
     tensor = torch.from_numpy(np.ascontiguousarray(values, dtype=np.int64))
     if device.type == "cuda":
         return tensor.pin_memory().to(device, non_blocking=True)

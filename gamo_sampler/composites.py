@@ -294,7 +294,9 @@ class CompositeAdam:
         # The cTMU's tensors in blocks: each Linear's weight alone, so that the
         # batched products write its composites' gradients contiguously (into
         # a strided view bmm makes a product per composite), then the rest.
-        weights = [n for n in shared if n.startswith("linears.") and "weight" in n]
+        weights = [
+            n for n in shared if n.startswith("linears.") and n.endswith(".weight")
+        ]
         blocks = [[n] for n in weights] + [[n for n in shared if n not in weights]]
         blocks = [block for block in blocks if block]
         self.shared = _flatten_(shared[n] for block in blocks for n in block)

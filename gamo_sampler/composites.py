@@ -142,13 +142,8 @@ def _has_fused_adam(device):
                 [probe.clone()],
                 [],
                 [torch.ones((), device=device)],
-                amsgrad=False,
                 lr=1e-3,
-                beta1=BETAS[0],
-                beta2=BETAS[1],
-                weight_decay=0.0,
-                eps=EPS,
-                maximize=False,
+                **_KERNEL_OPTIONS,
             )
             _FUSED_ADAM[device.type] = True
         except (RuntimeError, NotImplementedError, AttributeError):

@@ -207,9 +207,8 @@ class TrainingViews(NamedTuple):
     bucket_lengths : list of int
         Classes of each bucket of IGUs.
     igus : list of tuple
-        Per bucket, the views that its products read: the biases as
-        ``(k_b, 1, n_max)``, the weights transposed as ``(k_b, width, n_max)``
-        and the dense anchors transposed (None for sparse anchors).
+        Per bucket of IGUs, the views that its products read
+        (:meth:`IGUBucket.views`).
     buffers : dict
         Tensors made at a game's first pass and reused by the later ones,
         by name and shape: the cTMU's inputs
@@ -233,16 +232,18 @@ class GroupBatchNorm(nn.BatchNorm1d):
     all of them in one batched pass.
     """
 
-    def per_group(self, x, views):
+    def per_group(self, x, running_weights, keep):
         """Normalise each group of ``x`` with its own batch statistics.
 
         Parameters
         ----------
         x : torch.Tensor of shape (groups, rows, features)
             The groups' rows.
-        views : TrainingViews
-            Weight of each group's statistics in the running statistics
-            (``running_weights``), which keep ``keep`` of their value.
+        running_weights : torch.Tensor of shape (1, groups)
+            Weight of each group's statistics in the running statistics.
+        keep : float
+            The part of the running statistics kept, ``1 -
+            running_weights.sum()``.
 
         Returns
         -------
@@ -259,13 +260,15 @@ class GroupBatchNorm(nn.BatchNorm1d):
         # is some 30x slower on CPU for these shapes.
         var = centred.pow(2).mean(dim=1, keepdim=True)
         with torch.no_grad():
-            weights, keep = views.running_weights, views.keep
             self.running_mean.view(1, -1).addmm_(
-                weights, mean.view(groups, -1), beta=keep
+                running_weights, mean.view(groups, -1), beta=keep
             )
             # The running variance is unbiased: n / (n - 1) of the batch's.
             self.running_var.view(1, -1).addmm_(
-                weights, var.view(groups, -1), beta=keep, alpha=n / max(n - 1, 1)
+                running_weights,
+                var.view(groups, -1),
+                beta=keep,
+                alpha=n / max(n - 1, 1),
             )
             self.num_batches_tracked += groups
         rstd = torch.rsqrt(var + self.eps)
@@ -376,10 +379,20 @@ class IGUBucket(nn.Module):
         self.weight = nn.Parameter(torch.empty(len(anchors), n_max, width))
         self.bias = nn.Parameter(torch.zeros(len(anchors), n_max))
 
-    def logits(self, t):
+    def views(self):
+        """What :meth:`logits` and :meth:`combine_backward` read: the biases as
+        ``(k_b, 1, n_max)``, the weights transposed as ``(k_b, width, n_max)``
+        and the dense anchors transposed (None for sparse anchors). A game
+        makes them once (:class:`TrainingViews`); they stay valid while the
+        parameters and anchors are updated in place."""
+        anchors_t = None if self.sparse else self.anchors.transpose(1, 2)
+        return self.bias.unsqueeze(1), self.weight.transpose(1, 2), anchors_t
+
+    def logits(self, t, views=None):
         """Unmasked logits of shape ``(k_b, s, n_max)`` for ``t`` of shape
-        ``(k_b, s, width)``."""
-        return torch.baddbmm(self.bias.unsqueeze(1), t, self.weight.transpose(1, 2))
+        ``(k_b, s, width)``, from :meth:`views` (made now by default)."""
+        bias, weight_t, _ = views or self.views()
+        return torch.baddbmm(bias, t, weight_t)
 
     def softmax(self, logits):
         """Convex weights from :meth:`logits`, none on the padded slots."""
@@ -404,12 +417,13 @@ class IGUBucket(nn.Module):
             ]
         )
 
-    def combine_backward(self, grad):
+    def combine_backward(self, grad, views=None):
         """The gradient with respect to :meth:`combine`'s ``alpha``, of shape
         ``(k_b, s, n_max)``, from ``grad``, of shape ``(k_b, s, n_features)``,
-        the gradient with respect to its rows (zero on the padded slots)."""
+        the gradient with respect to its rows (zero on the padded slots);
+        dense anchors are read from :meth:`views` (made now by default)."""
         if not self.sparse:
-            return torch.bmm(grad, self.anchors.transpose(1, 2))
+            return torch.bmm(grad, (views or self.views())[2])
         out = grad.new_zeros(*grad.shape[:2], max(self.sizes))
         for p, n in enumerate(self.sizes):
             rows, _, _ = self.sparse_anchors(p)
@@ -585,7 +599,9 @@ class ConvexGenerator(nn.Module):
         with torch.no_grad():
             for linear, norm in zip(self.linears, self.norms, strict=True):
                 relu = F.linear(h, linear.weight, linear.bias).relu_()
-                normalised, rstd = norm.per_group(relu, views)
+                normalised, rstd = norm.per_group(
+                    relu, views.running_weights, views.keep
+                )
                 saved.append((h, relu, normalised, rstd))
                 h = torch.addcmul(norm.bias, normalised, norm.weight)
         return h.view(k, n_judges * s, self.width)
@@ -633,11 +649,7 @@ class ConvexGenerator(nn.Module):
             for b, (bucket, (t_b, alpha), grad_b, igu) in enumerate(
                 zip(self.buckets, saved.buckets, parts, views.igus, strict=True)
             ):
-                anchors_t = igu[2]
-                if anchors_t is None:
-                    grad_alpha = bucket.combine_backward(grad_b)
-                else:
-                    grad_alpha = torch.bmm(grad_b, anchors_t)
+                grad_alpha = bucket.combine_backward(grad_b, igu)
                 grad_logits = torch._softmax_backward_data(
                     grad_alpha, alpha, 2, alpha.dtype
                 )
@@ -794,19 +806,11 @@ class ConvexGenerator(nn.Module):
             Weight of each (class, judge) composite's statistics in BatchNorm's
             running statistics.
         """
-        igus = [
-            (
-                bucket.bias.unsqueeze(1),
-                bucket.weight.transpose(1, 2),
-                None if bucket.sparse else bucket.anchors.transpose(1, 2),
-            )
-            for bucket in self.buckets
-        ]
         return TrainingViews(
             running_weights=running_weights.view(1, -1),
             keep=1.0 - float(running_weights.sum()),
             bucket_lengths=[len(bucket.classes) for bucket in self.buckets],
-            igus=igus,
+            igus=[bucket.views() for bucket in self.buckets],
             buffers={},
         )
 
@@ -852,7 +856,7 @@ class ConvexGenerator(nn.Module):
         fake_parts = t_fake.split(sizes)
         fakes, parts = [], []
         with torch.no_grad():
-            for bucket, t_b, t_f, n_slots, (bias, weight_t, _) in zip(
+            for bucket, t_b, t_f, n_slots, igu in zip(
                 self.buckets,
                 t.split(lengths),
                 fake_parts,
@@ -865,7 +869,7 @@ class ConvexGenerator(nn.Module):
                     t_f = t_f.view(len(t_b), n_slots, -1)
                     t_all = torch.cat([t_f, t_b], dim=1)
                 # One IGU pass for the fakes and the training rows.
-                alpha = bucket.softmax(torch.baddbmm(bias, t_all, weight_t))
+                alpha = bucket.softmax(bucket.logits(t_all, igu))
                 rows = bucket.combine(alpha)
                 if n_slots:
                     alpha = alpha[:, n_slots:]

@@ -24,6 +24,7 @@ Example
     python benchmarks/bench_iteration.py --fresh --compare /tmp/base --rounds 3 \
         --features --conv 564
     python benchmarks/bench_iteration.py --features 64 784 --ops-by-name 12
+    python benchmarks/bench_iteration.py --features 784 64 --products 15
 """
 
 import argparse
@@ -330,6 +331,67 @@ def ops_by_name(args):
             print(f"  {n:6.1f}  {name}")
 
 
+# The matrix products, and where each reads its operands in the recorded
+# input shapes: (first operand's index, second's).
+PRODUCTS = {
+    "aten::mm": (0, 1),
+    "aten::bmm": (0, 1),
+    "aten::addmm": (1, 2),
+    "aten::addmm_": (1, 2),
+    "aten::baddbmm": (1, 2),
+    "aten::baddbmm_": (1, 2),
+}
+
+
+def product_flops(name, shapes):
+    """Multiply-add FLOPs of one product from its recorded input shapes."""
+    first, second = (shapes[i] for i in PRODUCTS[name])
+    batch = first[0] if len(first) == 3 else 1
+    return 2 * batch * first[-2] * first[-1] * second[-1]
+
+
+def products(args):
+    """Print the ``--products`` costliest matrix products of one iteration by
+    name and shape, with their CPU time per iteration and their rate, for each
+    of ``--features`` (one thread, after 25 warm-up iterations)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    torch.set_num_threads(1)
+    sizes = FMNIST_IR100_SIZES
+    n_iter, warmup = 50, 25
+    for d in args.features:
+        X, y, deficits = random_problem(sizes, d)
+        config = GameConfig(max_iter=warmup + n_iter)
+        rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(0))
+        nets = build_networks(X, y, len(sizes), deficits, config, rngs[0], X.device)
+        players = Players(*nets, deficits, np.bincount(y.numpy()), config, rngs)
+        record = torch.zeros(3)
+        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+        batches = [order[i * 32 : i * 32 + 32] for i in range(warmup + n_iter)]
+        for batch in batches[:warmup]:
+            play_iteration(players, X[batch], y[batch], record)
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            for batch in batches[warmup:]:
+                play_iteration(players, X[batch], y[batch], record)
+        events = prof.key_averages(group_by_input_shape=True)
+        rows = [e for e in events if e.key in PRODUCTS]
+        total = sum(e.self_cpu_time_total for e in rows) / n_iter / 1e3
+        flops = sum(product_flops(e.key, e.input_shapes) * e.count for e in rows)
+        rate = flops / (total * n_iter / 1e3) / 1e9
+        print(
+            f"{d} features: matrix products {total:.2f} ms per iteration, "
+            f"{rate:.0f} GFLOP/s"
+        )
+        print("  ms/it  calls/it  GFLOP/s  product and input shapes")
+        for e in sorted(rows, key=lambda e: -e.self_cpu_time_total)[: args.products]:
+            ms = e.self_cpu_time_total / n_iter / 1e3
+            gflops = product_flops(e.key, e.input_shapes) / (ms / e.count * n_iter)
+            print(
+                f"  {ms:5.3f}  {e.count / n_iter:8.1f}  {gflops / 1e6:7.1f}"
+                f"  {e.key[6:]} {e.input_shapes}"
+            )
+
+
 def child(args):
     """One game in this (fresh) process, one thread: print per-iteration CPU
     time, page faults, system time and ATen operations as JSON."""
@@ -562,6 +624,13 @@ def main(argv=None):
         metavar="N",
         help="print the N most frequent top-level ATen operations per iteration",
     )
+    parser.add_argument(
+        "--products",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N costliest matrix products of an iteration by shape",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--conv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -571,6 +640,8 @@ def main(argv=None):
         return conv_child(args)
     if args.ops_by_name:
         return ops_by_name(args)
+    if args.products:
+        return products(args)
     if args.fresh:
         return fresh(args)
     if args.threads:

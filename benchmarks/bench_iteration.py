@@ -294,13 +294,13 @@ def _top_level(event):
     return True
 
 
-def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5, seed=0):
-    """ATen operations per iteration of ours: all of them, the top-level ones
-    (the calls the Python code makes, not those inside other operations), and
-    the top-level ones by name (a Counter of calls per iteration)."""
+def profiled_iterations(X, y, deficits, config, n_iter, warmup, **options):
+    """torch's profiler (CPU activity, ``options`` passed on) over ``n_iter``
+    iterations of ours, after ``warmup`` unprofiled ones, seed 0."""
     from torch.profiler import ProfilerActivity, profile
 
-    rngs = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed))
+    n_classes = len(deficits)
+    rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(0))
     nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
     sizes = np.bincount(y.numpy(), minlength=n_classes)
     players = Players(*nets, deficits, sizes, config, rngs)
@@ -308,9 +308,17 @@ def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5, seed=0):
     batches = [slice(i * 32, i * 32 + 32) for i in range(warmup + n_iter)]
     for batch in batches[:warmup]:
         play_iteration(players, X[batch], y[batch], record)
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with profile(activities=[ProfilerActivity.CPU], **options) as prof:
         for batch in batches[warmup:]:
             play_iteration(players, X[batch], y[batch], record)
+    return prof
+
+
+def aten_ops(X, y, n_classes, deficits, config, n_iter=10, warmup=5):
+    """ATen operations per iteration of ours: all of them, the top-level ones
+    (the calls the Python code makes, not those inside other operations), and
+    the top-level ones by name (a Counter of calls per iteration)."""
+    prof = profiled_iterations(X, y, deficits, config, n_iter, warmup)
     events = [e for e in prof.events() if e.name.startswith("aten::")]
     top = [e.name for e in events if _top_level(e)]
     by_name = Counter({name: n / n_iter for name, n in Counter(top).items()})
@@ -354,25 +362,14 @@ def products(args):
     """Print the ``--products`` costliest matrix products of one iteration by
     name and shape, with their CPU time per iteration and their rate, for each
     of ``--features`` (one thread, after 25 warm-up iterations)."""
-    from torch.profiler import ProfilerActivity, profile
-
     torch.set_num_threads(1)
-    sizes = FMNIST_IR100_SIZES
     n_iter, warmup = 50, 25
     for d in args.features:
-        X, y, deficits = random_problem(sizes, d)
+        X, y, deficits = random_problem(FMNIST_IR100_SIZES, d)
         config = GameConfig(max_iter=warmup + n_iter)
-        rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(0))
-        nets = build_networks(X, y, len(sizes), deficits, config, rngs[0], X.device)
-        players = Players(*nets, deficits, np.bincount(y.numpy()), config, rngs)
-        record = torch.zeros(3)
-        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
-        batches = [order[i * 32 : i * 32 + 32] for i in range(warmup + n_iter)]
-        for batch in batches[:warmup]:
-            play_iteration(players, X[batch], y[batch], record)
-        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
-            for batch in batches[warmup:]:
-                play_iteration(players, X[batch], y[batch], record)
+        prof = profiled_iterations(
+            X, y, deficits, config, n_iter, warmup, record_shapes=True
+        )
         events = prof.key_averages(group_by_input_shape=True)
         rows = [e for e in events if e.key in PRODUCTS]
         total = sum(e.self_cpu_time_total for e in rows) / n_iter / 1e3

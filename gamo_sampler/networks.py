@@ -400,10 +400,10 @@ class IGUBucket(nn.Module):
             logits = logits + self.logit_mask
         return torch.softmax(logits, dim=2)
 
-    def convex_weights(self, t):
+    def convex_weights(self, t, views=None):
         """Map ``t`` of shape ``(k_b, s, width)`` to ``alpha`` of shape
-        ``(k_b, s, n_max)``."""
-        return self.softmax(self.logits(t))
+        ``(k_b, s, n_max)``, reading :meth:`views` (made now by default)."""
+        return self.softmax(self.logits(t, views))
 
     def combine(self, alpha):
         """The convex combinations ``alpha`` of shape ``(k_b, s, n_max)`` of each
@@ -869,7 +869,7 @@ class ConvexGenerator(nn.Module):
                     t_f = t_f.view(len(t_b), n_slots, -1)
                     t_all = torch.cat([t_f, t_b], dim=1)
                 # One IGU pass for the fakes and the training rows.
-                alpha = bucket.softmax(bucket.logits(t_all, igu))
+                alpha = bucket.convex_weights(t_all, igu)
                 rows = bucket.combine(alpha)
                 if n_slots:
                     alpha = alpha[:, n_slots:]

@@ -32,6 +32,20 @@ def random_problem(sizes, n_features, seed=0):
     return X, y, deficits
 
 
+def seeded_players(X, y, deficits, config, seeds=(0, 1)):
+    """The players of a game on ``X``'s device: the networks initialised on the
+    host from ``seeds[0]`` (so they start equal on every device), the draws
+    made from ``seeds[0]`` on the host and ``seeds[1]`` on the device."""
+    from gamo_sampler.game import Players, build_networks
+
+    n_classes = len(deficits)
+    host = torch.Generator().manual_seed(seeds[0])
+    device = torch.Generator(X.device).manual_seed(seeds[1])
+    nets = build_networks(X, y, n_classes, deficits, config, host, X.device)
+    sizes = np.bincount(y.cpu().numpy(), minlength=n_classes)
+    return Players(*nets, deficits, sizes, config, (host, device))
+
+
 def matmul_flops(n=1024, repeats=10, clock=time.perf_counter):
     """Measured float32 ``n x n`` matmul FLOP/s of this machine, best of
     ``repeats`` timings of 5 products each, with the current torch threads."""

@@ -55,14 +55,13 @@ from _common import (  # noqa: E402
     machine,
     matmul_flops,
     random_problem,
+    seeded_players,
     write_results,
 )
 from literal_port import LiteralGAMO  # noqa: E402
 
 from gamo_sampler.game import (  # noqa: E402
     GameConfig,
-    Players,
-    build_networks,
     play_game,
     play_iteration,
 )
@@ -155,10 +154,7 @@ def phases_ours(X, y, n_classes, deficits, config, warmup, n_iter, seed=0):
     """
     from gamo_sampler import game
 
-    rngs = (torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed))
-    nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
-    sizes = np.bincount(y.numpy(), minlength=n_classes)
-    players = Players(*nets, deficits, sizes, config, rngs)
+    players = seeded_players(X, y, deficits, config, seeds=(seed, seed))
     seconds = {}
 
     def timed(name, function, materialise=False):
@@ -299,11 +295,7 @@ def profiled_iterations(X, y, deficits, config, n_iter, warmup, **options):
     iterations of ours, after ``warmup`` unprofiled ones, seed 0."""
     from torch.profiler import ProfilerActivity, profile
 
-    n_classes = len(deficits)
-    rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(0))
-    nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
-    sizes = np.bincount(y.numpy(), minlength=n_classes)
-    players = Players(*nets, deficits, sizes, config, rngs)
+    players = seeded_players(X, y, deficits, config, seeds=(0, 0))
     record = torch.zeros(3)
     batches = [slice(i * 32, i * 32 + 32) for i in range(warmup + n_iter)]
     for batch in batches[:warmup]:

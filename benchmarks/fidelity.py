@@ -20,14 +20,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import seeded_players  # noqa: E402
 from literal_port import LiteralGAMO  # noqa: E402
 
-from gamo_sampler.game import (  # noqa: E402
-    GameConfig,
-    Players,
-    build_networks,
-    play_iteration,
-)
+from gamo_sampler.game import GameConfig, play_iteration  # noqa: E402
 
 # Label codes not in order of size, so the reference's update order (ascending
 # size) differs from the codes' order.
@@ -54,11 +50,8 @@ def replay(n_iter, modes):
     )
     y = torch.as_tensor(np.repeat(np.arange(len(CLASS_SIZES)), CLASS_SIZES))
     deficits = max(CLASS_SIZES) - np.array(CLASS_SIZES)
-    rngs = (torch.Generator().manual_seed(0), torch.Generator().manual_seed(1))
-    nets = build_networks(
-        X, y, len(CLASS_SIZES), deficits, GameConfig(), rngs[0], X.device
-    )
-    players = Players(*nets, deficits, CLASS_SIZES, GameConfig(), rngs)
+    players = seeded_players(X, y, deficits, GameConfig())
+    nets = players.classifier, players.discriminator, players.generator
     ports = {}
     for mode in modes:
         ports[mode] = LiteralGAMO(

@@ -48,13 +48,16 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FMNIST_IR100_SIZES, machine, random_problem  # noqa: E402
+from _common import (  # noqa: E402
+    FMNIST_IR100_SIZES,
+    machine,
+    random_problem,
+    seeded_players,
+)
 
 from gamo_sampler.game import (  # noqa: E402
     Draws,
     GameConfig,
-    Players,
-    build_networks,
     play_game,
     play_iteration,
 )
@@ -69,16 +72,6 @@ def game(X, y, deficits, config, device, progress=None):
     return play_game(X, y, len(deficits), deficits, config, 0, device, progress)
 
 
-def players_on(X, y, deficits, config, device):
-    """The data and seeded players of a game on ``device``: the networks are
-    initialised on the host, so they start equal on every device."""
-    X, y = X.to(device), y.to(device)
-    rngs = (torch.Generator().manual_seed(0), torch.Generator(device).manual_seed(1))
-    nets = build_networks(X, y, len(deficits), deficits, config, rngs[0], device)
-    sizes = np.bincount(y.cpu().numpy(), minlength=len(deficits))
-    return X, y, Players(*nets, deficits, sizes, config, rngs)
-
-
 def agreement(sizes, n_features, n_iter, device):
     """How the same seeded game differs on the CPU and on ``device``: one
     iteration on the same draws, then whole games on each device's own."""
@@ -89,7 +82,8 @@ def agreement(sizes, n_features, n_iter, device):
     losses, params = [], []
     for where in ("cpu", device):
         where = torch.device(where)
-        Xd, yd, players = players_on(X, y, deficits, config, where)
+        Xd, yd = X.to(where), y.to(where)
+        players = seeded_players(Xd, yd, deficits, config)
         if draws is None:
             draws = players.dice.roll(len(batch))
         moved = {f.name: getattr(draws, f.name) for f in fields(draws)}
@@ -155,7 +149,8 @@ def busy(X, y, deficits, device, n_iter=50, warmup=10):
     from torch.profiler import ProfilerActivity, profile
 
     config = GameConfig(max_iter=n_iter + warmup)
-    X, y, players = players_on(X, y, deficits, config, device)
+    X, y = X.to(device), y.to(device)
+    players = seeded_players(X, y, deficits, config)
     record = torch.zeros(3, device=device)
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
     batches = [order[i * 32 : i * 32 + 32].to(device) for i in range(n_iter + warmup)]

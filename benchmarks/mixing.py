@@ -29,15 +29,11 @@ import torch
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import seeded_players  # noqa: E402
 from literal_port import LiteralGAMO  # noqa: E402
 
 from gamo_sampler.datasets import load_imbalanced_digits  # noqa: E402
-from gamo_sampler.game import (  # noqa: E402
-    GameConfig,
-    Players,
-    build_networks,
-    play_iteration,
-)
+from gamo_sampler.game import GameConfig, play_iteration  # noqa: E402
 
 ROWS_PER_CLASS = 500
 PORTS = {"per-composite": "literal port", "summed": "summed step"}
@@ -80,12 +76,8 @@ def run_seed(seed, checkpoints):
     sizes = np.bincount(y.numpy(), minlength=n_classes)
     deficits = sizes.max() - sizes
     config = GameConfig()
-    rngs = (
-        torch.Generator().manual_seed(seed),
-        torch.Generator().manual_seed(seed + 1),
-    )
-    nets = build_networks(X, y, n_classes, deficits, config, rngs[0], X.device)
-    players = Players(*nets, deficits, sizes, config, rngs)
+    players = seeded_players(X, y, deficits, config, seeds=(seed, seed + 1))
+    nets = players.classifier, players.discriminator, players.generator
     ports = {}
     for mode in PORTS:
         ports[mode] = LiteralGAMO(X, y, n_classes, deficits, generator_updates=mode)
